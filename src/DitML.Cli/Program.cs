@@ -1,1 +1,1 @@
-return 0;
+return DitML.Cli.DitMLCli.Run(args, Console.Out, Console.Error);

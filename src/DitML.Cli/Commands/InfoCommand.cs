@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using DitML.Models;
+
+namespace DitML.Cli.Commands;
+
+/// <summary>`ditml info`: parameters and Gflops of a DiT config (computed from its structure; loads no weights).</summary>
+internal static class InfoCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var model = new ModelOptions();
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
+        var command = new Command("info", "Print the parameters and Gflops (the paper's multiply-accumulates per image) of a DiT config.");
+        model.AddTo(command);
+        command.Options.Add(json);
+        command.SetAction(parse =>
+        {
+            string name = parse.GetValue(model.Model)!;
+            var names = name.Equals("all", StringComparison.OrdinalIgnoreCase) ? DiTConfig.PaperNames : [name];
+            var rows = names.Select(n => model.Build(parse, n)).ToList();
+            if (parse.GetValue(json)) WriteJson(output, rows, names.Count > 1);
+            else if (rows.Count == 1) WriteText(output, rows[0]);
+            else WriteTable(output, rows);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void WriteText(TextWriter o, DiTConfig c)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        o.WriteLine($"model          {c.Name ?? "custom"}{(c.Conditioning != DiTConditioning.AdaLNZero ? $" ({c.Conditioning})" : "")}{(c.TimeDependentAttention ? " + TMSA" : "")}");
+        o.WriteLine($"input          {c.InChannels}×{c.InputSize}×{c.InputSize}  ({c.InputSize * 8}-px images through the SD-VAE, if latent)");
+        o.WriteLine($"tokens         {c.NumPatches}  (patch {c.PatchSize}, grid {c.GridSize}×{c.GridSize})");
+        o.WriteLine($"blocks         {c.Depth} × width {c.HiddenSize}, {c.NumHeads} heads");
+        o.WriteLine($"classes        {c.NumClasses}{(c.ClassDropoutProb > 0 ? " + null class" : "")}");
+        o.WriteLine($"outputs        {c.OutChannels} channels{(c.LearnSigma ? " (noise + variance)" : " (noise)")}");
+        o.WriteLine(string.Create(inv, $"parameters     {DiTComplexity.Parameters(c):N0}"));
+        o.WriteLine(string.Create(inv, $"Gflops         {DiTComplexity.Gflops(c):F2}"));
+    }
+
+    private static void WriteTable(TextWriter o, IReadOnlyList<DiTConfig> rows)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        o.WriteLine($"{"model",-10} {"parameters",15} {"Gflops",9}");
+        foreach (var c in rows)
+            o.WriteLine(string.Create(inv, $"{c.Name,-10} {DiTComplexity.Parameters(c),15:N0} {DiTComplexity.Gflops(c),9:F2}"));
+    }
+
+    private static void WriteJson(TextWriter o, IReadOnlyList<DiTConfig> rows, bool many)
+    {
+        var items = rows.Select(c => new Dictionary<string, object?>
+        {
+            ["model"] = c.Name,
+            ["parameters"] = DiTComplexity.Parameters(c),
+            ["gflops"] = Math.Round(DiTComplexity.Gflops(c), 4),
+            ["config"] = JsonDocument.Parse(c.ToJson()).RootElement,
+        }).ToList();
+        o.WriteLine(JsonSerializer.Serialize(many ? items : (object)items[0], new JsonSerializerOptions { WriteIndented = true }));
+    }
+}

@@ -1,0 +1,71 @@
+using DitML.Checkpoints;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DitML.Checkpoints;
+
+/// <summary>
+/// Moves weights between a TorchSharp module and a name → <see cref="CheckpointTensor"/> map (the form every
+/// checkpoint format reads into). Loading is all-or-nothing: every key and shape is checked, and every value converted,
+/// before the first weight is written.
+/// </summary>
+public static class ModelStateDict
+{
+    /// <summary>The module's state_dict as float32 checkpoint tensors, in the module's order.</summary>
+    public static Dictionary<string, CheckpointTensor> Export(nn.Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var result = new Dictionary<string, CheckpointTensor>();
+        foreach (var (name, value) in module.state_dict())
+        {
+            using var cpu = value.detach().to(ScalarType.Float32, CPU).contiguous();
+            result[name] = CheckpointTensor.FromFloat32(cpu.shape, cpu.data<float>().ToArray());
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="weights"/> into <paramref name="module"/>. Keys must match exactly (unless
+    /// <paramref name="ignoreKeys"/> names them) and shapes must agree; float16/bfloat16/float64 values are converted.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Lists the missing and unexpected keys and every shape mismatch (key and
+    /// both shapes); the module is left unchanged.</exception>
+    public static void Load(nn.Module module, IReadOnlyDictionary<string, CheckpointTensor> weights, string source = "checkpoint",
+        IReadOnlySet<string>? ignoreKeys = null)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(weights);
+        var target = module.state_dict();
+        var problems = new List<string>();
+        foreach (var key in target.Keys.Where(k => !weights.ContainsKey(k) && ignoreKeys?.Contains(k) != true))
+            problems.Add($"missing key '{key}' (expected shape {CheckpointTensor.FormatShape(target[key].shape)})");
+        foreach (var key in weights.Keys.Where(k => !target.ContainsKey(k) && ignoreKeys?.Contains(k) != true))
+            problems.Add($"unexpected key '{key}' (shape {CheckpointTensor.FormatShape(weights[key].Shape)})");
+        foreach (var (key, value) in weights)
+        {
+            if (target.TryGetValue(key, out var t) && !t.shape.SequenceEqual(value.Shape))
+                problems.Add($"shape mismatch for '{key}': {source} has {CheckpointTensor.FormatShape(value.Shape)}, the model expects {CheckpointTensor.FormatShape(t.shape)}");
+        }
+        if (problems.Count > 0)
+        {
+            const int shown = 20;
+            string list = string.Join(Environment.NewLine + "  ", problems.Take(shown));
+            string more = problems.Count > shown ? $"{Environment.NewLine}  … and {problems.Count - shown} more" : "";
+            throw new InvalidDataException($"{source} does not fit the model ({problems.Count} problem(s)):{Environment.NewLine}  {list}{more}");
+        }
+
+        // Convert everything first, so a failure leaves the module untouched.
+        var converted = new List<(Tensor Target, float[] Values)>();
+        foreach (var (key, t) in target)
+        {
+            if (!weights.TryGetValue(key, out var value)) continue;
+            converted.Add((t, value.ToFloat32()));
+        }
+        using var _ = no_grad();
+        foreach (var (t, values) in converted)
+        {
+            using var source32 = tensor(values, t.shape);
+            t.copy_(source32);
+        }
+    }
+}
