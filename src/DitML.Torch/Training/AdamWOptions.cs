@@ -1,0 +1,31 @@
+namespace DitML.Training;
+
+/// <summary>AdamW settings; defaults are the DiT recipe (lr 1e-4, betas (0.9, 0.999), no weight decay).</summary>
+public sealed record AdamWOptions
+{
+    /// <summary>Learning rate (constant, no warm-up, as in the paper).</summary>
+    public double LearningRate { get; init; } = 1e-4;
+
+    /// <summary>First-moment decay.</summary>
+    public double Beta1 { get; init; } = 0.9;
+
+    /// <summary>Second-moment decay.</summary>
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>Added to the denominator for stability.</summary>
+    public double Epsilon { get; init; } = 1e-8;
+
+    /// <summary>Decoupled weight decay (0 in the DiT recipe).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Checks the settings; returns this.</summary>
+    public AdamWOptions Validate()
+    {
+        if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}", nameof(LearningRate));
+        if (Beta1 is < 0 or >= 1) throw new ArgumentException($"beta1 must be in [0, 1), got {Beta1}", nameof(Beta1));
+        if (Beta2 is < 0 or >= 1) throw new ArgumentException($"beta2 must be in [0, 1), got {Beta2}", nameof(Beta2));
+        if (!(Epsilon > 0)) throw new ArgumentException($"epsilon must be positive, got {Epsilon}", nameof(Epsilon));
+        if (WeightDecay < 0) throw new ArgumentException($"weight decay must be ≥ 0, got {WeightDecay}", nameof(WeightDecay));
+        return this;
+    }
+}
