@@ -1,0 +1,22 @@
+using DitML.Generation;
+using DitML.ML.Generation;
+using Microsoft.ML;
+
+namespace DitML.ML;
+
+/// <summary>DitML's entries in ML.NET's catalogs: <c>mlContext.Transforms.DiffusionGenerate(...)</c>.</summary>
+public static class DitMLCatalog
+{
+    /// <summary>
+    /// Generates an image per input row with <paramref name="generator"/>, conditioned on the row's label and seeded by
+    /// its seed; adds an image column and a pixel column (see <see cref="DiffusionGenerateOptions"/>). The caller keeps
+    /// ownership of the generator.
+    /// </summary>
+    public static DiffusionGenerateEstimator DiffusionGenerate(this TransformsCatalog catalog, IImageGenerator generator,
+        DiffusionGenerateOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(generator);
+        return new DiffusionGenerateEstimator(() => generator, options ?? new DiffusionGenerateOptions(), ownsGenerator: false);
+    }
+}

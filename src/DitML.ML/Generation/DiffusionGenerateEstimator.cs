@@ -1,0 +1,57 @@
+using DitML.Generation;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace DitML.ML.Generation;
+
+/// <summary>
+/// Estimator for <see cref="DiffusionGenerateTransformer"/>. Nothing is learned: <see cref="Fit"/> checks the input's
+/// label and seed columns and returns the transformer. Create it with
+/// <c>mlContext.Transforms.DiffusionGenerate(...)</c>.
+/// </summary>
+public sealed class DiffusionGenerateEstimator : IEstimator<DiffusionGenerateTransformer>
+{
+    private readonly Func<IImageGenerator> createGenerator;
+    private readonly DiffusionGenerateOptions options;
+    private readonly bool ownsGenerator;
+
+    internal DiffusionGenerateEstimator(Func<IImageGenerator> createGenerator, DiffusionGenerateOptions options, bool ownsGenerator)
+    {
+        this.createGenerator = createGenerator;
+        this.options = options.Validate();
+        this.ownsGenerator = ownsGenerator;
+    }
+
+    /// <inheritdoc />
+    public DiffusionGenerateTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var transformer = new DiffusionGenerateTransformer(createGenerator(), options, ownsGenerator);
+        transformer.GetOutputSchema(input.Schema); // validates the columns now, not at the first cursor
+        return transformer;
+    }
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        foreach (var name in new[] { options.LabelColumnName, options.SeedColumnName })
+        {
+            if (!SchemaShapes.Has(inputSchema, name))
+                throw new ArgumentException($"input has no column '{name}' (columns: {string.Join(", ", inputSchema.Select(c => c.Name))})");
+        }
+        var generator = createGenerator();
+        try
+        {
+            var added = new DataViewSchema.Builder();
+            GenerationSchema.AddGeneratedColumns(added, options, generator);
+            var result = inputSchema.Where(c => c.Name != options.ImageColumnName && c.Name != options.PixelsColumnName).ToList();
+            result.AddRange(SchemaShapes.Of(added.ToSchema()));
+            return new SchemaShape(result);
+        }
+        finally
+        {
+            if (ownsGenerator && generator is IDisposable d) d.Dispose();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using DitML.Generation;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace DitML.ML.Generation;
+
+/// <summary>
+/// Adds generated images to every row of its input: an image column (MLImage) and a pixel column (C×H×W floats in
+/// [−1, 1]), conditioned on the row's label and seeded by the row's seed. Generation is lazy and batched: rows are
+/// generated when a cursor reaches them, <see cref="DiffusionGenerateOptions.BatchSize"/> at a time.
+/// </summary>
+public sealed class DiffusionGenerateTransformer : ITransformer, IDisposable
+{
+    private readonly bool ownsGenerator;
+
+    internal DiffusionGenerateTransformer(IImageGenerator generator, DiffusionGenerateOptions options, bool ownsGenerator)
+    {
+        Generator = generator ?? throw new ArgumentNullException(nameof(generator));
+        Options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        this.ownsGenerator = ownsGenerator;
+    }
+
+    /// <summary>The generator producing the images.</summary>
+    public IImageGenerator Generator { get; }
+
+    /// <summary>Column names and batching.</summary>
+    public DiffusionGenerateOptions Options { get; }
+
+    /// <inheritdoc />
+    public bool IsRowToRowMapper => true;
+
+    /// <inheritdoc />
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new GenerationSchema(inputSchema, Options, Generator).Output;
+
+    /// <inheritdoc />
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new GeneratedDataView(input, new GenerationSchema(input.Schema, Options, Generator), Options, Generator);
+    }
+
+    /// <inheritdoc />
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
+        new GenerationRowMapper(new GenerationSchema(inputSchema, Options, Generator), Options, Generator);
+
+    /// <inheritdoc />
+    void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException(
+        "saving a DiffusionGenerate transformer with mlContext.Model.Save is not supported yet");
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (ownsGenerator && Generator is IDisposable d) d.Dispose();
+    }
+}

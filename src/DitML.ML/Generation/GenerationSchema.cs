@@ -1,0 +1,44 @@
+using DitML.Generation;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
+
+namespace DitML.ML.Generation;
+
+/// <summary>The output schema of generation: the input's columns, then the image and pixel columns.</summary>
+internal sealed class GenerationSchema
+{
+    public GenerationSchema(DataViewSchema input, DiffusionGenerateOptions options, IImageGenerator generator)
+    {
+        ConditioningColumns.Check(input, options);
+        Input = input;
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(input);
+        AddGeneratedColumns(builder, options, generator);
+        Output = builder.ToSchema();
+    }
+
+    /// <summary>Adds the image and pixel columns a generator produces.</summary>
+    public static void AddGeneratedColumns(DataViewSchema.Builder builder, DiffusionGenerateOptions options, IImageGenerator generator)
+    {
+        builder.AddColumn(options.ImageColumnName, new ImageDataViewType(generator.Height, generator.Width));
+        builder.AddColumn(options.PixelsColumnName, new VectorDataViewType(NumberDataViewType.Single, generator.Channels, generator.Height, generator.Width));
+    }
+
+    public DataViewSchema Input { get; }
+
+    public DataViewSchema Output { get; }
+
+    /// <summary>Index of the image column in <see cref="Output"/>.</summary>
+    public int ImageIndex => Input.Count;
+
+    /// <summary>Index of the pixel column in <see cref="Output"/>.</summary>
+    public int PixelsIndex => Input.Count + 1;
+
+    /// <summary>True when a column set asks for the generated columns.</summary>
+    public bool NeedsGeneration(IEnumerable<DataViewSchema.Column> columns) => columns.Any(c => c.Index >= Input.Count);
+
+    /// <summary>The input columns among <paramref name="columns"/>.</summary>
+    public IEnumerable<DataViewSchema.Column> InputColumns(IEnumerable<DataViewSchema.Column> columns) =>
+        columns.Where(c => c.Index < Input.Count).Select(c => Input[c.Index]);
+}

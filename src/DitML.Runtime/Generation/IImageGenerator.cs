@@ -1,0 +1,25 @@
+namespace DitML.Generation;
+
+/// <summary>
+/// Generates class-conditional images. Each row's image depends only on its own label and seed (and the generator's
+/// settings), never on which other rows share its batch, so results are reproducible row by row.
+/// </summary>
+public interface IImageGenerator
+{
+    /// <summary>Channels of a generated image (1 grayscale, 3 RGB).</summary>
+    int Channels { get; }
+
+    /// <summary>Height in pixels.</summary>
+    int Height { get; }
+
+    /// <summary>Width in pixels.</summary>
+    int Width { get; }
+
+    /// <summary>Number of classes; valid labels are 0..NumClasses−1.</summary>
+    int NumClasses { get; }
+
+    /// <summary>
+    /// Generates one image per (label, seed) into <paramref name="pixels"/>: (N, C, H, W) float in [−1, 1].
+    /// </summary>
+    void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress = null);
+}

@@ -1,1 +1,0 @@
-namespace DitML.ML.Tests;
