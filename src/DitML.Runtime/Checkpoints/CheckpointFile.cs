@@ -1,0 +1,47 @@
+namespace DitML.Checkpoints;
+
+/// <summary>Reads any checkpoint DitML knows, telling the format from the file's first bytes, and converts between formats.</summary>
+public static class CheckpointFile
+{
+    /// <summary>Reads a PyTorch zip checkpoint (.pt, .pth) or a safetensors file.</summary>
+    public static CheckpointContents Read(string path, CheckpointWeights weights = CheckpointWeights.Auto) => DetectFormat(path) switch
+    {
+        CheckpointFormat.PyTorch => PyTorchCheckpoint.Read(path, weights),
+        _ => SafeTensorsFile.Read(path),
+    };
+
+    /// <summary>Writes tensors in the format the extension names (.safetensors, else PyTorch's).</summary>
+    public static void Write(string path, IReadOnlyDictionary<string, CheckpointTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (FormatOfExtension(path) == CheckpointFormat.SafeTensors) SafeTensorsFile.Write(path, tensors, metadata);
+        else PyTorchCheckpoint.Write(path, tensors);
+    }
+
+    /// <summary>Converts <paramref name="input"/> to <paramref name="output"/>, tensor names and values kept; returns the tensor count.</summary>
+    public static int Convert(string input, string output, CheckpointWeights weights = CheckpointWeights.Auto)
+    {
+        var contents = Read(input, weights);
+        Write(output, contents.Tensors, contents.Metadata);
+        return contents.Tensors.Count;
+    }
+
+    /// <summary>The format of an existing file, from its content.</summary>
+    /// <exception cref="InvalidDataException">Neither format.</exception>
+    public static CheckpointFormat DetectFormat(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);
+        using var s = File.OpenRead(path);
+        Span<byte> head = stackalloc byte[9];
+        int n = s.Read(head);
+        if (n >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K') return CheckpointFormat.PyTorch;
+        if (n == 9 && head[8] == (byte)'{') return CheckpointFormat.SafeTensors;
+        if (n >= 2 && head[0] == 0x80) throw new InvalidDataException($"{path}: a legacy (pre-1.6) torch.save file; DitML reads the zip format only: re-save it with a recent PyTorch");
+        throw new InvalidDataException($"{path}: neither a PyTorch zip checkpoint nor a safetensors file");
+    }
+
+    /// <summary>The format an output path asks for by its extension.</summary>
+    public static CheckpointFormat FormatOfExtension(string path) =>
+        Path.GetExtension(path).Equals(".safetensors", StringComparison.OrdinalIgnoreCase) ? CheckpointFormat.SafeTensors : CheckpointFormat.PyTorch;
+}

@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+
+namespace DitML.Checkpoints;
+
+/// <summary>
+/// Reads and writes PyTorch checkpoints in the zip format torch.save uses since 1.6: a pickle (<c>data.pkl</c>) whose
+/// tensors point at storages stored as <c>data/KEY</c> entries. Reads a bare state_dict (as the released DiT weights)
+/// and the official training dict {"model", "ema", "opt", "args"}. Unpickling is safe: only what a state_dict needs is
+/// resolved (see <see cref="UnsafePickleException"/>).
+/// </summary>
+public static class PyTorchCheckpoint
+{
+    /// <summary>Reads the state_dict of a .pt file; <paramref name="weights"/> picks EMA or raw weights of a training dict.</summary>
+    /// <exception cref="InvalidDataException">The file is not a PyTorch zip checkpoint, is truncated or corrupt, or holds no state_dict.</exception>
+    /// <exception cref="UnsafePickleException">The pickle references code outside the allowlist.</exception>
+    public static CheckpointContents Read(string path, CheckpointWeights weights = CheckpointWeights.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);
+        ZipArchive zip;
+        try
+        {
+            zip = ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: not a PyTorch zip checkpoint (truncated, corrupt, or the pre-1.6 legacy format, which DitML does not read: re-save it with a recent torch.save)", e);
+        }
+        using (zip)
+        {
+            var pickleEntry = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1)
+                ?? throw new InvalidDataException($"{path}: the zip has no <archive>/data.pkl entry, so it is not a torch.save file");
+            string prefix = pickleEntry.FullName[..^"data.pkl".Length];
+            var root = new SafeUnpickler(ReadEntry(pickleEntry, path), path).Load();
+            var (stateDict, selected, args) = Select(root, weights, path);
+            var storages = new Dictionary<string, byte[]>();
+            var tensors = new Dictionary<string, CheckpointTensor>();
+            foreach (var (key, value) in stateDict)
+            {
+                string name = key as string ?? throw new InvalidDataException($"{path}: state_dict key {key} is not a string");
+                if (value is not TensorRef t)
+                {
+                    if (name.EndsWith("._extra_state", StringComparison.Ordinal)) continue;
+                    throw new InvalidDataException($"{path}: state_dict entry '{name}' is not a tensor");
+                }
+                if (!storages.TryGetValue(t.Storage.Key, out var bytes))
+                    storages[t.Storage.Key] = bytes = ReadStorage(zip, prefix, t.Storage, path);
+                tensors[name] = Materialize(name, t, bytes, path);
+            }
+            return new CheckpointContents(tensors, args, selected);
+        }
+    }
+
+    /// <summary>
+    /// Writes a state_dict as torch.save does (zip, protocol-2 pickle of an OrderedDict, one storage per tensor), so that
+    /// PyTorch's torch.load reads it. Written to a temporary file first, so a failure leaves no half-written checkpoint.
+    /// </summary>
+    public static void Write(string path, IReadOnlyDictionary<string, CheckpointTensor> stateDict, string archiveName = "archive")
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(stateDict);
+        string temp = path + ".partial";
+        using (var stream = File.Create(temp))
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create))
+        {
+            var keys = stateDict.Keys.Select((name, i) => (name, key: i.ToString(CultureInfo.InvariantCulture))).ToList();
+            WriteEntry(zip, $"{archiveName}/data.pkl", PickleWriter.StateDict(keys.Select(k => (k.name, k.key, stateDict[k.name])).ToList()));
+            foreach (var (name, key) in keys) WriteEntry(zip, $"{archiveName}/data/{key}", stateDict[name].Data);
+            WriteEntry(zip, $"{archiveName}/version", Encoding.ASCII.GetBytes("3\n"));
+            WriteEntry(zip, $"{archiveName}/byteorder", Encoding.ASCII.GetBytes("little"));
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static (Dictionary<object, object?> StateDict, string? Selected, Dictionary<string, string> Args) Select(object? root, CheckpointWeights weights, string path)
+    {
+        if (root is not Dictionary<object, object?> dict)
+            throw new InvalidDataException($"{path}: the checkpoint holds a {root?.GetType().Name ?? "None"}, not a dict of tensors");
+        var args = new Dictionary<string, string>();
+        if (dict.TryGetValue("args", out var a) && a is PickleObject ns)
+        {
+            foreach (var (k, v) in ns.State)
+            {
+                if (k is string name && v is string or long or double or bool)
+                    args["args." + name] = Convert.ToString(v, CultureInfo.InvariantCulture)!;
+            }
+        }
+        bool hasEma = dict.ContainsKey("ema"), hasModel = dict.ContainsKey("model");
+        if (!hasEma && !hasModel)
+        {
+            if (dict.TryGetValue("state_dict", out var sd) && sd is Dictionary<object, object?> inner) return (inner, "state_dict", args);
+            return (dict, null, args);
+        }
+        string pick = weights switch
+        {
+            CheckpointWeights.Ema when !hasEma => throw new InvalidDataException($"{path}: the training checkpoint has no \"ema\" weights (it has: {string.Join(", ", dict.Keys)})"),
+            CheckpointWeights.Model when !hasModel => throw new InvalidDataException($"{path}: the training checkpoint has no \"model\" weights (it has: {string.Join(", ", dict.Keys)})"),
+            CheckpointWeights.Model => "model",
+            _ => hasEma ? "ema" : "model",
+        };
+        return dict[pick] is Dictionary<object, object?> chosen
+            ? (chosen, pick, args)
+            : throw new InvalidDataException($"{path}: \"{pick}\" is not a state_dict");
+    }
+
+    private static byte[] ReadStorage(ZipArchive zip, string prefix, StorageRef storage, string path)
+    {
+        var entry = zip.GetEntry($"{prefix}data/{storage.Key}")
+            ?? throw new InvalidDataException($"{path}: storage {storage.Key} is missing from the archive (truncated or corrupt file)");
+        var bytes = ReadEntry(entry, path);
+        long expected = storage.Count * CheckpointTensor.ElementSize(storage.DType);
+        if (bytes.LongLength < expected)
+            throw new InvalidDataException($"{path}: storage {storage.Key} has {bytes.LongLength} bytes, {storage.DType} × {storage.Count} needs {expected}");
+        return bytes;
+    }
+
+    private static CheckpointTensor Materialize(string name, TensorRef t, byte[] storage, string path)
+    {
+        int size = CheckpointTensor.ElementSize(t.Storage.DType);
+        long count = 1, last = t.Offset;
+        for (int d = 0; d < t.Size.Length; d++)
+        {
+            count *= t.Size[d];
+            if (t.Size[d] > 0) last += (t.Size[d] - 1) * t.Stride[d];
+        }
+        if (count > 0 && (t.Offset < 0 || last >= t.Storage.Count))
+            throw new InvalidDataException($"{path}: tensor '{name}' of shape {CheckpointTensor.FormatShape(t.Size)} reaches past its storage ({t.Storage.Count} elements)");
+        var result = new byte[count * size];
+        if (IsContiguous(t.Size, t.Stride))
+        {
+            Buffer.BlockCopy(storage, checked((int)(t.Offset * size)), result, 0, result.Length);
+        }
+        else
+        {
+            var index = new long[t.Size.Length];
+            for (long i = 0; i < count; i++)
+            {
+                long source = t.Offset;
+                for (int d = 0; d < index.Length; d++) source += index[d] * t.Stride[d];
+                Buffer.BlockCopy(storage, checked((int)(source * size)), result, checked((int)(i * size)), size);
+                for (int d = index.Length - 1; d >= 0 && ++index[d] == t.Size[d]; d--) index[d] = 0;
+            }
+        }
+        return new CheckpointTensor(t.Storage.DType, t.Size, result);
+    }
+
+    private static bool IsContiguous(long[] size, long[] stride)
+    {
+        long expected = 1;
+        for (int d = size.Length - 1; d >= 0; d--)
+        {
+            if (size[d] != 1 && stride[d] != expected) return false;
+            expected *= size[d];
+        }
+        return true;
+    }
+
+    private static byte[] ReadEntry(ZipArchiveEntry entry, string path)
+    {
+        try
+        {
+            using var s = entry.Open();
+            var buffer = new byte[entry.Length];
+            s.ReadExactly(buffer);
+            return buffer;
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+        {
+            throw new InvalidDataException($"{path}: cannot read '{entry.FullName}' (truncated or corrupt file): {e.Message}", e);
+        }
+    }
+
+    private static void WriteEntry(ZipArchive zip, string name, byte[] bytes)
+    {
+        var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+        using var s = entry.Open();
+        s.Write(bytes);
+    }
+}

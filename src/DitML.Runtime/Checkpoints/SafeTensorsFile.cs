@@ -1,0 +1,121 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace DitML.Checkpoints;
+
+/// <summary>
+/// The safetensors format (diffusers, Hugging Face): an 8-byte little-endian header length, a JSON header mapping each
+/// name to {dtype, shape, data_offsets} plus an optional string map <c>__metadata__</c>, then the raw little-endian bytes.
+/// </summary>
+public static class SafeTensorsFile
+{
+    private static readonly Dictionary<string, TensorDType> Types = new()
+    {
+        ["F32"] = TensorDType.Float32, ["F16"] = TensorDType.Float16, ["BF16"] = TensorDType.BFloat16, ["F64"] = TensorDType.Float64,
+        ["I64"] = TensorDType.Int64, ["I32"] = TensorDType.Int32, ["I16"] = TensorDType.Int16, ["I8"] = TensorDType.Int8,
+        ["U8"] = TensorDType.UInt8, ["BOOL"] = TensorDType.Bool,
+    };
+
+    /// <summary>Reads every tensor and the metadata.</summary>
+    /// <exception cref="InvalidDataException">Truncated or corrupt file (naming what is wrong).</exception>
+    public static CheckpointContents Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);
+        using var stream = File.OpenRead(path);
+        Span<byte> lengthBytes = stackalloc byte[8];
+        if (stream.Read(lengthBytes) != 8) throw new InvalidDataException($"{path}: too short for a safetensors file");
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength > 100_000_000 || 8 + (long)headerLength > stream.Length)
+            throw new InvalidDataException($"{path}: safetensors header length {headerLength} does not fit the file ({stream.Length} bytes)");
+        var header = new byte[headerLength];
+        stream.ReadExactly(header);
+        JsonObject json;
+        try
+        {
+            json = JsonNode.Parse(header)?.AsObject() ?? throw new InvalidDataException($"{path}: empty safetensors header");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: safetensors header is not valid JSON: {e.Message}", e);
+        }
+
+        long dataStart = 8 + (long)headerLength, dataLength = stream.Length - dataStart;
+        var metadata = new Dictionary<string, string>();
+        var entries = new List<(string Name, TensorDType DType, long[] Shape, long Begin, long End)>();
+        foreach (var (name, node) in json)
+        {
+            if (name == "__metadata__")
+            {
+                foreach (var (k, v) in node!.AsObject()) metadata[k] = v?.GetValue<string>() ?? "";
+                continue;
+            }
+            var o = node?.AsObject() ?? throw new InvalidDataException($"{path}: tensor '{name}' has no description");
+            string dtypeName = o["dtype"]?.GetValue<string>() ?? "";
+            if (!Types.TryGetValue(dtypeName, out var dtype))
+                throw new InvalidDataException($"{path}: tensor '{name}' has unsupported dtype '{dtypeName}'");
+            var shape = o["shape"]!.AsArray().Select(x => x!.GetValue<long>()).ToArray();
+            var offsets = o["data_offsets"]!.AsArray().Select(x => x!.GetValue<long>()).ToArray();
+            long expected = shape.Aggregate(1L, (a, b) => a * b) * CheckpointTensor.ElementSize(dtype);
+            if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] > dataLength || offsets[1] - offsets[0] != expected)
+                throw new InvalidDataException(
+                    $"{path}: tensor '{name}' ({dtypeName} {CheckpointTensor.FormatShape(shape)}) has data offsets [{string.Join(", ", offsets)}] that do not fit its size {expected} or the file's {dataLength} data bytes (truncated?)");
+            entries.Add((name, dtype, shape, offsets[0], offsets[1]));
+        }
+
+        var tensors = new Dictionary<string, CheckpointTensor>();
+        foreach (var (name, dtype, shape, begin, end) in entries.OrderBy(e => e.Begin))
+        {
+            var bytes = new byte[end - begin];
+            stream.Position = dataStart + begin;
+            stream.ReadExactly(bytes);
+            tensors[name] = new CheckpointTensor(dtype, shape, bytes);
+        }
+        // Keep the header's order (the order the writer chose), not the data order.
+        var ordered = entries.ToDictionary(e => e.Name, e => tensors[e.Name]);
+        return new CheckpointContents(ordered, metadata);
+    }
+
+    /// <summary>
+    /// Writes tensors (in the given order) and optional string metadata. Written to a temporary file first, so a
+    /// failure leaves no half-written file.
+    /// </summary>
+    public static void Write(string path, IReadOnlyDictionary<string, CheckpointTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(tensors);
+        var header = new JsonObject();
+        if (metadata is { Count: > 0 })
+        {
+            var m = new JsonObject();
+            foreach (var (k, v) in metadata) m[k] = v;
+            header["__metadata__"] = m;
+        }
+        long offset = 0;
+        foreach (var (name, t) in tensors)
+        {
+            header[name] = new JsonObject
+            {
+                ["dtype"] = Types.First(kv => kv.Value == t.DType).Key,
+                ["shape"] = new JsonArray(t.Shape.Select(s => (JsonNode)s).ToArray()),
+                ["data_offsets"] = new JsonArray(offset, offset + t.Data.LongLength),
+            };
+            offset += t.Data.LongLength;
+        }
+        var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
+        int pad = (8 - headerBytes.Length % 8) % 8;                  // align the data to 8 bytes, as the reference writer does
+        string temp = path + ".partial";
+        using (var stream = File.Create(temp))
+        {
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)(headerBytes.Length + pad));
+            stream.Write(length);
+            stream.Write(headerBytes);
+            for (int i = 0; i < pad; i++) stream.WriteByte((byte)' ');
+            foreach (var t in tensors.Values) stream.Write(t.Data);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+}
