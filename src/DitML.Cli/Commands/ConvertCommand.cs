@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DitML.Checkpoints;
 
 namespace DitML.Cli.Commands;
 
@@ -8,11 +9,27 @@ internal static class ConvertCommand
     public static Command Create(TextWriter output)
     {
         var input = new Option<FileInfo>("--in") { Description = "Source checkpoint (.pt as torch.save writes it, or .safetensors).", Required = true };
-        var outPath = new Option<FileInfo>("--out") { Description = "Destination (.pt or .safetensors, chosen by extension).", Required = true };
+        var outPath = new Option<FileInfo>("--out") { Description = "Destination; .safetensors writes safetensors, anything else PyTorch's zip format.", Required = true };
+        var weights = new Option<string>("--weights")
+        {
+            Description = "For a training checkpoint {model, ema, opt, args}: which weights to take.",
+            DefaultValueFactory = _ => "auto",
+        }.AcceptOnlyFromAmong("auto", "ema", "model");
         var command = new Command("convert", "Convert a checkpoint between PyTorch .pt and .safetensors, keeping the official tensor names.");
         command.Options.Add(input);
         command.Options.Add(outPath);
-        command.SetAction((Func<ParseResult, int>)(_ => throw new NotSupportedException("convert needs the checkpoint formats (in progress)")));
+        command.Options.Add(weights);
+        command.SetAction(parse =>
+        {
+            string from = parse.GetValue(input)!.FullName, to = parse.GetValue(outPath)!.FullName;
+            if (from == to) throw new ArgumentException("--in and --out are the same file");
+            var which = Enum.Parse<CheckpointWeights>(parse.GetValue(weights)!, ignoreCase: true);
+            var contents = CheckpointFile.Read(from, which);
+            CheckpointFile.Write(to, contents.Tensors, contents.Metadata);
+            long elements = contents.Tensors.Values.Sum(t => t.ElementCount);
+            output.WriteLine($"wrote {contents.Tensors.Count} tensors ({elements:N0} values{(contents.SelectedEntry is { } e ? $", \"{e}\" weights" : "")}) to {to} ({CheckpointFile.FormatOfExtension(to)})");
+            return 0;
+        });
         return command;
     }
 }

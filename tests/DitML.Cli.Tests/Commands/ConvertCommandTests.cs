@@ -1,0 +1,70 @@
+using DitML.Checkpoints;
+
+namespace DitML.Cli.Tests.Commands;
+
+[TestClass]
+public sealed class ConvertCommandTests
+{
+    private static string FixturePath(params string[] parts) => Path.Combine([AppContext.BaseDirectory, "Fixtures", .. parts]);
+
+    [TestMethod]
+    public void PtToSafetensorsAndBackKeepsNamesAndValues()
+    {
+        string source = FixturePath("dit", "small_state_dict.pt");
+        string st = Path.GetTempFileName() + ".safetensors", pt = Path.GetTempFileName() + ".pt";
+        try
+        {
+            var (code, output, error) = CliRunner.Run("convert", "--in", source, "--out", st);
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "SafeTensors");
+            Assert.AreEqual(0, CliRunner.Run("convert", "--in", st, "--out", pt).ExitCode);
+            var a = CheckpointFile.Read(source).Tensors;
+            var b = CheckpointFile.Read(pt).Tensors;
+            CollectionAssert.AreEqual(a.Keys.ToList(), b.Keys.ToList());
+            foreach (var (k, v) in a) CollectionAssert.AreEqual(v.Data, b[k].Data, k);
+        }
+        finally
+        {
+            File.Delete(st);
+            File.Delete(pt);
+        }
+    }
+
+    [TestMethod]
+    public void TrainingDictTakesTheRequestedWeights()
+    {
+        string source = FixturePath("dit", "small_training.pt");
+        string ema = Path.GetTempFileName() + ".safetensors", model = Path.GetTempFileName() + ".safetensors";
+        try
+        {
+            StringAssert.Contains(CliRunner.Run("convert", "--in", source, "--out", ema).Output, "\"ema\" weights");
+            StringAssert.Contains(CliRunner.Run("convert", "--in", source, "--out", model, "--weights", "model").Output, "\"model\" weights");
+            CollectionAssert.AreNotEqual(
+                CheckpointFile.Read(ema).Tensors["final_layer.linear.weight"].Data,
+                CheckpointFile.Read(model).Tensors["final_layer.linear.weight"].Data);
+        }
+        finally
+        {
+            File.Delete(ema);
+            File.Delete(model);
+        }
+    }
+
+    [TestMethod]
+    public void MaliciousFileIsRefusedWithExitCode2()
+    {
+        string outPath = Path.GetTempFileName() + ".safetensors";
+        var (code, _, error) = CliRunner.Run("convert", "--in", FixturePath("checkpoints", "malicious.pt"), "--out", outPath);
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(error, "refusing");
+        Assert.IsFalse(File.Exists(outPath), "nothing written");
+    }
+
+    [TestMethod]
+    public void MissingInputIsAClearError()
+    {
+        var (code, _, error) = CliRunner.Run("convert", "--in", "/no/such.pt", "--out", "/tmp/x.safetensors");
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(error, "/no/such.pt");
+    }
+}
