@@ -1,0 +1,47 @@
+using DitML.Models;
+using static TorchSharp.torch;
+
+namespace DitML.Sampling;
+
+/// <summary>A TorchSharp DiT as an <see cref="IDenoiser"/>, so the runtime's samplers can drive it (eval mode, no grad).</summary>
+public sealed class TorchDenoiser : IDenoiser
+{
+    private readonly DiT model;
+    private readonly Device device;
+
+    /// <summary>Wraps <paramref name="model"/> (switched to eval mode).</summary>
+    public TorchDenoiser(DiT model)
+    {
+        this.model = model ?? throw new ArgumentNullException(nameof(model));
+        model.eval();
+        device = model.parameters().First().device;
+    }
+
+    /// <inheritdoc />
+    public int Channels => model.Config.InChannels;
+
+    /// <inheritdoc />
+    public int Height => model.Config.InputSize;
+
+    /// <inheritdoc />
+    public int Width => model.Config.InputSize;
+
+    /// <inheritdoc />
+    public bool LearnSigma => model.Config.LearnSigma;
+
+    /// <inheritdoc />
+    public int NumClasses => model.Config.NumClasses;
+
+    /// <inheritdoc />
+    public void Predict(ReadOnlySpan<float> x, ReadOnlySpan<float> t, ReadOnlySpan<long> y, Span<float> output)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        long n = y.Length;
+        var xt = tensor(x.ToArray(), [n, Channels, Height, Width], device: device);
+        var tt = tensor(t.ToArray(), device: device);
+        var yt = tensor(y.ToArray(), device: device);
+        var o = model.forward(xt, tt, yt).cpu().contiguous();
+        o.data<float>().CopyTo(output);
+    }
+}

@@ -1,0 +1,12 @@
+using DitML.Benchmarks;
+
+var command = args.FirstOrDefault() ?? "help";
+switch (command)
+{
+    case "samplers":
+        SamplerBenchmark.Run(args.Skip(1).ToArray());
+        return 0;
+    default:
+        Console.WriteLine("usage: dotnet run -c Release --project tests/DitML.Benchmarks -- samplers [--model DiT-S/8] [--images 4]");
+        return command == "help" ? 0 : 2;
+}
