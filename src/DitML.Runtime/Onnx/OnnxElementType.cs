@@ -1,0 +1,20 @@
+namespace DitML.Onnx;
+
+/// <summary>Element types of ONNX tensors DitML writes (values are ONNX's TensorProto.DataType numbers).</summary>
+public enum OnnxElementType
+{
+    /// <summary>float32.</summary>
+    Float = 1,
+
+    /// <summary>uint8.</summary>
+    UInt8 = 2,
+
+    /// <summary>int32.</summary>
+    Int32 = 6,
+
+    /// <summary>int64.</summary>
+    Int64 = 7,
+
+    /// <summary>bool.</summary>
+    Bool = 9,
+}

@@ -1,0 +1,250 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using DitML.Onnx.Proto;
+using Google.Protobuf;
+
+namespace DitML.Onnx;
+
+/// <summary>
+/// Builds an ONNX graph: inputs and outputs (dynamic dimensions by name), initializers, and nodes with attributes.
+/// Names are made unique by the builder. Op helpers cover what a transformer needs; <see cref="Node"/> adds any other.
+/// </summary>
+public sealed class OnnxGraphBuilder
+{
+    /// <summary>The opset DitML targets (LayerNormalization is in; Gelu is not, so GELU is composed).</summary>
+    public const int Opset = 17;
+
+    /// <summary>The IR version written.</summary>
+    public const int IrVersion = 8;
+
+    private readonly GraphProto graph;
+    private readonly Dictionary<string, int> counters = [];
+    private readonly Dictionary<string, string> constants = [];
+
+    /// <summary>Starts a graph.</summary>
+    public OnnxGraphBuilder(string name = "ditml") => graph = new GraphProto { Name = name };
+
+    /// <summary>Declares a graph input; a dimension is a number or a name (dynamic, e.g. "N").</summary>
+    public string Input(string name, OnnxElementType type, params object[] dims)
+    {
+        graph.Input.Add(ValueInfo(name, type, dims));
+        return name;
+    }
+
+    /// <summary>Declares a graph output, produced by renaming <paramref name="value"/>.</summary>
+    public void Output(string name, string value, OnnxElementType type, params object[] dims)
+    {
+        graph.Node.Add(NewNode("Identity", [value], [name], null));
+        graph.Output.Add(ValueInfo(name, type, dims));
+    }
+
+    /// <summary>Adds a float32 initializer (row-major) and returns its name.</summary>
+    public string Initializer(string name, ReadOnlySpan<float> values, params long[] dims) =>
+        AddInitializer(Unique(name), OnnxElementType.Float, MemoryMarshal.AsBytes(values).ToArray(), dims);
+
+    /// <summary>Adds an int64 initializer and returns its name.</summary>
+    public string Initializer(string name, ReadOnlySpan<long> values, params long[] dims) =>
+        AddInitializer(Unique(name), OnnxElementType.Int64, MemoryMarshal.AsBytes(values).ToArray(), dims);
+
+    /// <summary>A shared 1-D int64 constant (shapes, axes, split sizes).</summary>
+    public string Ints(params long[] values)
+    {
+        string key = "i:" + string.Join(",", values);
+        if (!constants.TryGetValue(key, out var name))
+            constants[key] = name = Initializer("const", values, values.Length);
+        return name;
+    }
+
+    /// <summary>A shared int64 scalar constant (a Gather index that drops the axis).</summary>
+    public string Index(long value)
+    {
+        string key = "s:" + value.ToString(CultureInfo.InvariantCulture);
+        if (!constants.TryGetValue(key, out var name))
+            constants[key] = name = Initializer("index", [value]);
+        return name;
+    }
+
+    /// <summary>A shared float32 vector of one repeated value (e.g. a LayerNorm scale of ones).</summary>
+    public string Filled(float value, int length)
+    {
+        string key = $"v:{value.ToString("R", CultureInfo.InvariantCulture)}x{length}";
+        if (!constants.TryGetValue(key, out var name))
+            constants[key] = name = Initializer("const", Enumerable.Repeat(value, length).ToArray(), length);
+        return name;
+    }
+
+    /// <summary>A shared float32 scalar constant.</summary>
+    public string Scalar(float value)
+    {
+        string key = "f:" + value.ToString("R", CultureInfo.InvariantCulture);
+        if (!constants.TryGetValue(key, out var name))
+            constants[key] = name = Initializer("const", [value]);
+        return name;
+    }
+
+    /// <summary>Adds a node with one output; returns the output's name.</summary>
+    public string Node(string opType, string[] inputs, IReadOnlyDictionary<string, object>? attributes = null) =>
+        Nodes(opType, inputs, 1, attributes)[0];
+
+    /// <summary>Adds a node with several outputs; returns their names.</summary>
+    public string[] Nodes(string opType, string[] inputs, int outputs, IReadOnlyDictionary<string, object>? attributes = null)
+    {
+        var names = Enumerable.Range(0, outputs).Select(_ => Unique(opType.ToLowerInvariant())).ToArray();
+        graph.Node.Add(NewNode(opType, inputs, names, attributes));
+        return names;
+    }
+
+    /// <summary>Adds a metadata property to the model.</summary>
+    public OnnxGraphBuilder Metadata(string key, string value)
+    {
+        metadata[key] = value;
+        return this;
+    }
+
+    private readonly Dictionary<string, string> metadata = [];
+
+    /// <summary>The finished model (opset 17, IR 8).</summary>
+    public OnnxModel Build(string producer = "DitML")
+    {
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = producer,
+            ProducerVersion = typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString() ?? "0",
+            Graph = graph.Clone(),
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var (k, v) in metadata) model.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = v });
+        return new OnnxModel(model);
+    }
+
+    // ---- op helpers ----
+
+    /// <summary>a + b.</summary>
+    public string Add(string a, string b) => Node("Add", [a, b]);
+
+    /// <summary>a − b.</summary>
+    public string Sub(string a, string b) => Node("Sub", [a, b]);
+
+    /// <summary>a · b (elementwise).</summary>
+    public string Mul(string a, string b) => Node("Mul", [a, b]);
+
+    /// <summary>a / b (elementwise).</summary>
+    public string Div(string a, string b) => Node("Div", [a, b]);
+
+    /// <summary>Matrix product with broadcasting.</summary>
+    public string MatMul(string a, string b) => Node("MatMul", [a, b]);
+
+    /// <summary>x reshaped; 0 keeps a dimension, −1 infers one.</summary>
+    public string Reshape(string x, params long[] shape) => Node("Reshape", [x, Ints(shape)]);
+
+    /// <summary>x with dimensions permuted.</summary>
+    public string Transpose(string x, params long[] perm) => Node("Transpose", [x], new Dictionary<string, object> { ["perm"] = perm });
+
+    /// <summary>Concatenation along an axis.</summary>
+    public string Concat(long axis, params string[] inputs) => Node("Concat", inputs, new Dictionary<string, object> { ["axis"] = axis });
+
+    /// <summary>Equal parts of x along an axis (opset 13+: sizes as an input).</summary>
+    public string[] Split(string x, long axis, params long[] sizes) =>
+        Nodes("Split", [x, Ints(sizes)], sizes.Length, new Dictionary<string, object> { ["axis"] = axis });
+
+    /// <summary>x[starts:ends] along the axes.</summary>
+    public string Slice(string x, long[] starts, long[] ends, long[] axes) => Node("Slice", [x, Ints(starts), Ints(ends), Ints(axes)]);
+
+    /// <summary>x with size-1 dimensions inserted.</summary>
+    public string Unsqueeze(string x, params long[] axes) => Node("Unsqueeze", [x, Ints(axes)]);
+
+    /// <summary>Rows of <paramref name="data"/> picked by <paramref name="indices"/> along an axis.</summary>
+    public string Gather(string data, string indices, long axis = 0) => Node("Gather", [data, indices], new Dictionary<string, object> { ["axis"] = axis });
+
+    /// <summary>Softmax along an axis.</summary>
+    public string Softmax(string x, long axis = -1) => Node("Softmax", [x], new Dictionary<string, object> { ["axis"] = axis });
+
+    /// <summary>x·sigmoid(x).</summary>
+    public string SiLU(string x) => Mul(x, Node("Sigmoid", [x]));
+
+    /// <summary>GELU with the tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³))).</summary>
+    public string GeluTanh(string x)
+    {
+        var cube = Mul(Mul(x, x), x);
+        var inner = Mul(Add(x, Mul(cube, Scalar(0.044715f))), Scalar((float)Math.Sqrt(2 / Math.PI)));
+        return Mul(Mul(x, Scalar(0.5f)), Add(Node("Tanh", [inner]), Scalar(1f)));
+    }
+
+    /// <summary>LayerNormalization over the last axis (opset 17) with the given scale and bias initializers.</summary>
+    public string LayerNorm(string x, string scale, string? bias, float epsilon) =>
+        Node("LayerNormalization", bias == null ? [x, scale] : [x, scale, bias],
+            new Dictionary<string, object> { ["axis"] = -1L, ["epsilon"] = epsilon });
+
+    /// <summary>x·W + b for a PyTorch Linear of weight (out, in) and optional bias (out).</summary>
+    public string Linear(string x, string prefix, ReadOnlySpan<float> weight, int inFeatures, int outFeatures, ReadOnlySpan<float> bias)
+    {
+        var transposed = new float[weight.Length];
+        for (int o = 0; o < outFeatures; o++)
+            for (int i = 0; i < inFeatures; i++) transposed[i * outFeatures + o] = weight[o * inFeatures + i];
+        var y = MatMul(x, Initializer(prefix + ".weight", transposed, inFeatures, outFeatures));
+        return bias.IsEmpty ? y : Add(y, Initializer(prefix + ".bias", bias, outFeatures));
+    }
+
+    private string AddInitializer(string name, OnnxElementType type, byte[] bytes, long[] dims)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(bytes) };
+        t.Dims.AddRange(dims);
+        graph.Initializer.Add(t);
+        return name;
+    }
+
+    private string Unique(string prefix)
+    {
+        counters.TryGetValue(prefix, out int n);
+        counters[prefix] = n + 1;
+        return n == 0 ? prefix : $"{prefix}_{n}";
+    }
+
+    private static NodeProto NewNode(string opType, string[] inputs, string[] outputs, IReadOnlyDictionary<string, object>? attributes)
+    {
+        var node = new NodeProto { OpType = opType, Name = outputs[0] + "_node" };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        foreach (var (name, value) in attributes ?? new Dictionary<string, object>())
+            node.Attribute.Add(Attribute(name, value));
+        return node;
+    }
+
+    private static AttributeProto Attribute(string name, object value)
+    {
+        var a = new AttributeProto { Name = name };
+        switch (value)
+        {
+            case long l: a.Type = AttributeProto.Types.AttributeType.Int; a.I = l; break;
+            case int i: a.Type = AttributeProto.Types.AttributeType.Int; a.I = i; break;
+            case float f: a.Type = AttributeProto.Types.AttributeType.Float; a.F = f; break;
+            case double d: a.Type = AttributeProto.Types.AttributeType.Float; a.F = (float)d; break;
+            case string s: a.Type = AttributeProto.Types.AttributeType.String; a.S = ByteString.CopyFromUtf8(s); break;
+            case long[] ls: a.Type = AttributeProto.Types.AttributeType.Ints; a.Ints.AddRange(ls); break;
+            case float[] fs: a.Type = AttributeProto.Types.AttributeType.Floats; a.Floats.AddRange(fs); break;
+            default: throw new ArgumentException($"attribute '{name}' has unsupported type {value.GetType().Name}", nameof(value));
+        }
+        return a;
+    }
+
+    private static ValueInfoProto ValueInfo(string name, OnnxElementType type, object[] dims)
+    {
+        var shape = new TensorShapeProto();
+        foreach (var d in dims)
+        {
+            shape.Dim.Add(d switch
+            {
+                string s => new TensorShapeProto.Types.Dimension { DimParam = s },
+                int i => new TensorShapeProto.Types.Dimension { DimValue = i },
+                long l => new TensorShapeProto.Types.Dimension { DimValue = l },
+                _ => throw new ArgumentException($"dimension {d} must be a number or a name", nameof(dims)),
+            });
+        }
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        };
+    }
+}

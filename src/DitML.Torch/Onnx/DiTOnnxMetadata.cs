@@ -1,0 +1,26 @@
+namespace DitML.Onnx;
+
+/// <summary>Metadata keys DitML writes into exported models, read back by the ONNX Runtime sampler.</summary>
+public static class DiTOnnxMetadata
+{
+    /// <summary>The DiT config as JSON (see DiTConfig.ToJson).</summary>
+    public const string Config = "ditml.config";
+
+    /// <summary>The training noise schedule, e.g. "linear".</summary>
+    public const string Schedule = "ditml.schedule";
+
+    /// <summary>Training diffusion steps, e.g. "1000".</summary>
+    public const string DiffusionSteps = "ditml.diffusion_steps";
+
+    /// <summary>"latent" (needs a VAE decoder) or "pixel".</summary>
+    public const string Space = "ditml.space";
+
+    /// <summary>Latent scale factor (0.18215 for SD-VAE latents).</summary>
+    public const string LatentScale = "ditml.latent_scale";
+
+    /// <summary>Number of classes (the null class is this id).</summary>
+    public const string NumClasses = "ditml.num_classes";
+
+    /// <summary>Default guidance scale recommended for the model.</summary>
+    public const string GuidanceScale = "ditml.guidance_scale";
+}
