@@ -12,6 +12,8 @@ public static class DitMLCli
         var root = new RootCommand("ditml: Diffusion Transformers for .NET — inspect, convert, train, export, sample and evaluate DiT models.");
         root.Subcommands.Add(InfoCommand.Create(output));
         root.Subcommands.Add(ConvertCommand.Create(output));
+        root.Subcommands.Add(ExportOnnxCommand.Create(output));
+        root.Subcommands.Add(SampleCommand.Create(output, error));
         var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
         {

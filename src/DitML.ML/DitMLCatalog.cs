@@ -8,6 +8,20 @@ namespace DitML.ML;
 public static class DitMLCatalog
 {
     /// <summary>
+    /// Generates an image per input row with a DitML-exported DiT on ONNX Runtime (<paramref name="modelPath"/>),
+    /// conditioned on the row's label and seeded by its seed; adds an image column and a pixel column. Defaults:
+    /// DPM-Solver++(2M), 20 steps, the model's recommended guidance scale.
+    /// </summary>
+    public static DiffusionGenerateEstimator DiffusionGenerate(this TransformsCatalog catalog, string modelPath,
+        DiffusionGeneratorOptions? generatorOptions = null, DiffusionGenerateOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(modelPath);
+        if (!File.Exists(modelPath)) throw new FileNotFoundException($"model not found: {modelPath}", modelPath);
+        return new DiffusionGenerateEstimator(() => DiffusionGenerator.Open(modelPath, generatorOptions), options ?? new DiffusionGenerateOptions(), ownsGenerator: true);
+    }
+
+    /// <summary>
     /// Generates an image per input row with <paramref name="generator"/>, conditioned on the row's label and seeded by
     /// its seed; adds an image column and a pixel column (see <see cref="DiffusionGenerateOptions"/>). The caller keeps
     /// ownership of the generator.

@@ -1,4 +1,5 @@
 using DitML.Generation;
+using DitML.Imaging;
 using Microsoft.ML.Data;
 
 namespace DitML.ML.Generation;
@@ -6,19 +7,16 @@ namespace DitML.ML.Generation;
 /// <summary>Turns generated C×H×W pixels in [−1, 1] into opaque RGBA MLImages (grayscale is replicated to RGB).</summary>
 internal static class GeneratedImages
 {
-    /// <summary>uint8 = clamp(127.5·x + 128, 0, 255), truncated — the official DiT sampler's conversion.</summary>
-    public static byte ToByte(float x) => (byte)Math.Clamp(127.5f * x + 128f, 0f, 255f);
-
     public static MLImage ToImage(ReadOnlySpan<float> chw, int channels, int height, int width)
     {
         int plane = height * width;
         var rgba = new byte[plane * 4];
         for (int i = 0; i < plane; i++)
         {
-            byte r = ToByte(chw[i]);
+            byte r = PixelConversion.ToByte(chw[i]);
             rgba[4 * i] = r;
-            rgba[4 * i + 1] = channels >= 3 ? ToByte(chw[plane + i]) : r;
-            rgba[4 * i + 2] = channels >= 3 ? ToByte(chw[2 * plane + i]) : r;
+            rgba[4 * i + 1] = channels >= 3 ? PixelConversion.ToByte(chw[plane + i]) : r;
+            rgba[4 * i + 2] = channels >= 3 ? PixelConversion.ToByte(chw[2 * plane + i]) : r;
             rgba[4 * i + 3] = 255;
         }
         return MLImage.CreateFromPixels(width, height, MLPixelFormat.Rgba32, rgba);

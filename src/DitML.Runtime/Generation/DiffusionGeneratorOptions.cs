@@ -1,0 +1,16 @@
+using DitML.Sampling;
+
+namespace DitML.Generation;
+
+/// <summary>Settings of <see cref="DiffusionGenerator"/>.</summary>
+public sealed record DiffusionGeneratorOptions
+{
+    /// <summary>Sampler settings; null takes DPM-Solver++(2M), 20 steps.</summary>
+    public SamplerOptions? Sampler { get; init; }
+
+    /// <summary>Guidance scale; null takes the scale the model's exporter recommends (its metadata).</summary>
+    public double? GuidanceScale { get; init; }
+
+    /// <summary>ONNX Runtime intra-op threads (0: one per core).</summary>
+    public int Threads { get; init; }
+}

@@ -1,0 +1,27 @@
+using DitML.Models;
+using DitML.Onnx;
+using static TorchSharp.torch;
+
+namespace DitML.ML.Tests.Generation;
+
+/// <summary>A small random pixel-space DiT exported to ONNX in a temporary folder, for end-to-end tests.</summary>
+internal sealed class ExportedModel : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("ditml-ml-").FullName;
+
+    public ExportedModel(int seed = 0)
+    {
+        manual_seed(seed);
+        var config = new DiTConfig { InputSize = 8, PatchSize = 2, InChannels = 1, HiddenSize = 32, Depth = 2, NumHeads = 4, NumClasses = 5 };
+        using var model = new DiT(config);
+        using (no_grad())
+            foreach (var (name, p) in model.named_parameters())
+                if (name != "pos_embed") p.normal_(0, 0.05);
+        Path = System.IO.Path.Combine(dir, "tiny.onnx");
+        DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Space = "pixel", GuidanceScale = 2 }).Save(Path);
+    }
+
+    public string Path { get; }
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+}
