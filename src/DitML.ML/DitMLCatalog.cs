@@ -18,7 +18,19 @@ public static class DitMLCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(modelPath);
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"model not found: {modelPath}", modelPath);
-        return new DiffusionGenerateEstimator(() => DiffusionGenerator.Open(modelPath, generatorOptions), options ?? new DiffusionGenerateOptions(), ownsGenerator: true);
+        var spec = GenerationSpec.For(modelPath, generatorOptions);
+        return new DiffusionGenerateEstimator(() => DiffusionGenerator.Open(spec.ModelPath, spec.GeneratorOptions), options ?? new DiffusionGenerateOptions(), ownsGenerator: true, spec);
+    }
+
+    /// <summary>
+    /// Registers DitML's components with ML.NET, so that <c>mlContext.Model.Load</c> can load pipelines containing
+    /// DiffusionGenerate (ML.NET finds custom components only in registered assemblies).
+    /// </summary>
+    public static MLContext RegisterDitML(this MLContext mlContext)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        mlContext.ComponentCatalog.RegisterAssembly(typeof(DitMLCatalog).Assembly);
+        return mlContext;
     }
 
     /// <summary>

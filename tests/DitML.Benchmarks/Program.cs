@@ -6,7 +6,10 @@ switch (command)
     case "samplers":
         SamplerBenchmark.Run(args.Skip(1).ToArray());
         return 0;
+    case "onnx":
+        OnnxBenchmark.Run(args.Skip(1).ToArray());
+        return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project tests/DitML.Benchmarks -- samplers [--model DiT-S/8] [--images 4]");
+        Console.WriteLine("usage: dotnet run -c Release --project tests/DitML.Benchmarks -- samplers [--model DiT-S/8] [--images 4] | onnx [--model DiT-S/4] [--batch 16]");
         return command == "help" ? 0 : 2;
 }

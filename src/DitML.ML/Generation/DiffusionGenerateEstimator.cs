@@ -15,18 +15,21 @@ public sealed class DiffusionGenerateEstimator : IEstimator<DiffusionGenerateTra
     private readonly DiffusionGenerateOptions options;
     private readonly bool ownsGenerator;
 
-    internal DiffusionGenerateEstimator(Func<IImageGenerator> createGenerator, DiffusionGenerateOptions options, bool ownsGenerator)
+    private readonly GenerationSpec? spec;
+
+    internal DiffusionGenerateEstimator(Func<IImageGenerator> createGenerator, DiffusionGenerateOptions options, bool ownsGenerator, GenerationSpec? spec = null)
     {
         this.createGenerator = createGenerator;
         this.options = options.Validate();
         this.ownsGenerator = ownsGenerator;
+        this.spec = spec;
     }
 
     /// <inheritdoc />
     public DiffusionGenerateTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var transformer = new DiffusionGenerateTransformer(createGenerator(), options, ownsGenerator);
+        var transformer = new DiffusionGenerateTransformer(createGenerator(), options, ownsGenerator, spec, input.Schema);
         transformer.GetOutputSchema(input.Schema); // validates the columns now, not at the first cursor
         return transformer;
     }

@@ -13,11 +13,17 @@ public sealed class DiffusionGenerateTransformer : ITransformer, IDisposable
 {
     private readonly bool ownsGenerator;
 
-    internal DiffusionGenerateTransformer(IImageGenerator generator, DiffusionGenerateOptions options, bool ownsGenerator)
+    private readonly GenerationSpec? spec;
+    private readonly DataViewSchema? fittedSchema;
+
+    internal DiffusionGenerateTransformer(IImageGenerator generator, DiffusionGenerateOptions options, bool ownsGenerator,
+        GenerationSpec? spec = null, DataViewSchema? fittedSchema = null)
     {
         Generator = generator ?? throw new ArgumentNullException(nameof(generator));
         Options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
         this.ownsGenerator = ownsGenerator;
+        this.spec = spec;
+        this.fittedSchema = fittedSchema;
     }
 
     /// <summary>The generator producing the images.</summary>
@@ -43,9 +49,16 @@ public sealed class DiffusionGenerateTransformer : ITransformer, IDisposable
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
         new GenerationRowMapper(new GenerationSchema(inputSchema, Options, Generator), Options, Generator);
 
-    /// <inheritdoc />
-    void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException(
-        "saving a DiffusionGenerate transformer with mlContext.Model.Save is not supported yet");
+    /// <summary>
+    /// Saves as a chain of ML.NET's own transforms doing the same generation (see the README, "Saving a pipeline"):
+    /// loading it needs <c>mlContext.RegisterDitML()</c> and the same exported model file.
+    /// </summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        if (spec == null || fittedSchema == null)
+            throw new NotSupportedException("a DiffusionGenerate transformer over a custom IImageGenerator cannot be saved; build it from a model file (mlContext.Transforms.DiffusionGenerate(modelPath)) to save the pipeline");
+        ((ICanSaveModel)PersistedGeneration.Build(spec, Options, fittedSchema, Generator)).Save(ctx);
+    }
 
     /// <inheritdoc />
     public void Dispose()
