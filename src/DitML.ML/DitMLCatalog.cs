@@ -10,7 +10,8 @@ public static class DitMLCatalog
     /// <summary>
     /// Generates an image per input row with a DitML-exported DiT on ONNX Runtime (<paramref name="modelPath"/>),
     /// conditioned on the row's label and seeded by its seed; adds an image column and a pixel column. Defaults:
-    /// DPM-Solver++(2M), 20 steps, the model's recommended guidance scale.
+    /// DPM-Solver++(2M), 20 steps, the model's recommended guidance scale, the model's image size. The pipeline can be
+    /// saved with <c>mlContext.Model.Save</c>; load it after <see cref="RegisterDitML"/>.
     /// </summary>
     public static DiffusionGenerateEstimator DiffusionGenerate(this TransformsCatalog catalog, string modelPath,
         DiffusionGeneratorOptions? generatorOptions = null, DiffusionGenerateOptions? options = null)
@@ -19,7 +20,7 @@ public static class DitMLCatalog
         ArgumentNullException.ThrowIfNull(modelPath);
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"model not found: {modelPath}", modelPath);
         var spec = GenerationSpec.For(modelPath, generatorOptions);
-        return new DiffusionGenerateEstimator(() => DiffusionGenerator.Open(spec.ModelPath, spec.GeneratorOptions), options ?? new DiffusionGenerateOptions(), ownsGenerator: true, spec);
+        return new DiffusionGenerateEstimator(() => DiffusionGenerator.OpenImages(spec.ModelPath, spec.GeneratorOptions), options ?? new DiffusionGenerateOptions(), ownsGenerator: true, spec);
     }
 
     /// <summary>

@@ -10,26 +10,26 @@ namespace DitML.ML.Generation;
 /// Everything needed to recreate a model-file generator: the exported model (path and SHA-256, checked on load) and the
 /// sampler settings. Saved pipelines carry it, so a loaded pipeline regenerates the same images.
 /// </summary>
-internal sealed record GenerationSpec(string ModelPath, string ModelSha256, SamplerOptions Sampler, double? GuidanceScale, int Threads)
+internal sealed record GenerationSpec(string ModelPath, string ModelSha256, SamplerOptions Sampler, double? GuidanceScale, int Threads, int? OutputSize)
 {
     private static readonly JsonSerializerOptions Json = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     public static GenerationSpec For(string modelPath, DiffusionGeneratorOptions? options)
     {
         string full = Path.GetFullPath(modelPath);
-        return new GenerationSpec(full, Sha256(full), options?.Sampler ?? new SamplerOptions(), options?.GuidanceScale, options?.Threads ?? 0);
+        return new GenerationSpec(full, Sha256(full), options?.Sampler ?? new SamplerOptions(), options?.GuidanceScale, options?.Threads ?? 0, options?.OutputSize);
     }
 
-    public DiffusionGeneratorOptions GeneratorOptions => new() { Sampler = Sampler, GuidanceScale = GuidanceScale, Threads = Threads };
+    public DiffusionGeneratorOptions GeneratorOptions => new() { Sampler = Sampler, GuidanceScale = GuidanceScale, Threads = Threads, OutputSize = OutputSize };
 
     /// <summary>Opens the generator, checking that the model file is still the one the pipeline was built with.</summary>
-    public DiffusionGenerator Open()
+    public IImageGenerator Open()
     {
         if (!File.Exists(ModelPath))
             throw new FileNotFoundException($"the saved pipeline generates with {ModelPath}, which is missing", ModelPath);
         if (Sha256(ModelPath) != ModelSha256)
             throw new InvalidDataException($"{ModelPath} changed since the pipeline was built (SHA-256 differs); re-create the pipeline for the new model");
-        return DiffusionGenerator.Open(ModelPath, GeneratorOptions);
+        return DiffusionGenerator.OpenImages(ModelPath, GeneratorOptions);
     }
 
     public string ToBase64() => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(this, Json));

@@ -109,12 +109,12 @@ public sealed class PersistedGenerationOutput
 [CustomMappingFactoryAttribute(PersistedGeneration.ContractName)]
 public sealed class DiffusionGenerateMappingFactory : CustomMappingFactory<PersistedGenerationInput, PersistedGenerationOutput>
 {
-    private static readonly ConcurrentDictionary<string, Lazy<DiffusionGenerator>> Generators = new();
+    private static readonly ConcurrentDictionary<string, Lazy<IImageGenerator>> Generators = new();
 
     /// <inheritdoc />
     public override Action<PersistedGenerationInput, PersistedGenerationOutput> GetMapping() => (input, output) =>
     {
-        var generator = Generators.GetOrAdd(input.Spec, s => new Lazy<DiffusionGenerator>(() => GenerationSpec.FromBase64(s).Open())).Value;
+        var generator = Generators.GetOrAdd(input.Spec, s => new Lazy<IImageGenerator>(() => GenerationSpec.FromBase64(s).Open())).Value;
         long label = input.Label;
         if (label < 0 || label >= generator.NumClasses)
             throw new ArgumentOutOfRangeException(nameof(input), label, $"class {label} is out of range: the model knows classes 0..{generator.NumClasses - 1}");

@@ -40,6 +40,13 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
         }
     }
 
+    /// <summary>Opens an exported model as an image generator, resized to <see cref="DiffusionGeneratorOptions.OutputSize"/> when set.</summary>
+    public static IImageGenerator OpenImages(string modelPath, DiffusionGeneratorOptions? options = null)
+    {
+        var generator = Open(modelPath, options);
+        return options?.OutputSize is { } size && size != generator.Height ? new ResizingGenerator(generator, size) : generator;
+    }
+
     /// <summary>The model's description.</summary>
     public DiTModelInfo Info => denoiser.Info;
 

@@ -11,6 +11,9 @@ public sealed record DiffusionGeneratorOptions
     /// <summary>Guidance scale; null takes the scale the model's exporter recommends (its metadata).</summary>
     public double? GuidanceScale { get; init; }
 
+    /// <summary>Side of the square images returned; null keeps the model's size (bilinear resize otherwise).</summary>
+    public int? OutputSize { get; init; }
+
     /// <summary>ONNX Runtime intra-op threads (0: one per core).</summary>
     public int Threads { get; init; }
 }

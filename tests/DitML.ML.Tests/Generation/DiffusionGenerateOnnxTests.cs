@@ -74,6 +74,18 @@ public sealed class DiffusionGenerateOnnxTests
     }
 
     [TestMethod]
+    public void OutputSizeResizesBothColumns()
+    {
+        using var exported = new ExportedModel();
+        var ml = new MLContext();
+        var data = ml.Data.LoadFromEnumerable(new[] { new Request { Label = 1, Seed = 2 } });
+        using var model = ml.Transforms.DiffusionGenerate(exported.Path, Fast with { OutputSize = 16 }).Fit(data);
+        var schema = model.GetOutputSchema(data.Schema);
+        Assert.AreEqual(new Microsoft.ML.Transforms.Image.ImageDataViewType(16, 16), schema["Image"].Type);
+        Assert.HasCount(256, model.Transform(data).GetColumn<float[]>("Pixels").Single());
+    }
+
+    [TestMethod]
     public void MissingModelFileIsNamed()
     {
         var ml = new MLContext();
