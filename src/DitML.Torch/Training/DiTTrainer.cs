@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using DitML.Checkpoints;
+using DitML.Data;
+using DitML.Diffusion;
+using DitML.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DitML.Training;
+
+/// <summary>
+/// Trains a DiT with the official recipe on an <see cref="IImageDataset"/>: uniform t, the hybrid loss, AdamW, EMA,
+/// class dropout (in the model), optional clipping and horizontal flips. Writes into a run folder: checkpoints
+/// (exact resume), <c>ema.safetensors</c> (a DitML model checkpoint), and <c>log.jsonl</c>. Every random draw of step
+/// s derives from (seed, s), so a run stopped and resumed logs the same losses as one that ran straight through.
+/// </summary>
+public sealed class DiTTrainer : IDisposable
+{
+    private readonly IImageDataset data;
+    private readonly string runDirectory;
+    private readonly DiT model;
+    private readonly DiT ema;
+    private readonly AdamW optimizer;
+    private readonly ExponentialMovingAverage average;
+    private readonly DiffusionLoss loss = new();
+    private readonly BatchSchedule batches;
+
+    private DiTTrainer(DiTConfig config, IImageDataset data, TrainerOptions options, string runDirectory, long step)
+    {
+        this.data = data;
+        this.runDirectory = runDirectory;
+        Options = options.Validate();
+        CheckData(config, data);
+        manual_seed(options.Seed);
+        model = new DiT(config);
+        ema = new DiT(config);
+        optimizer = new AdamW(model, options.Optimizer);
+        average = new ExponentialMovingAverage(model, ema, options.EmaDecay);
+        batches = new BatchSchedule(data.Count, options.Seed);
+        Step = step;
+    }
+
+    /// <summary>The settings.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>Steps done.</summary>
+    public long Step { get; private set; }
+
+    /// <summary>The trained model.</summary>
+    public DiT Model => model;
+
+    /// <summary>The EMA of the model's weights (what sampling uses).</summary>
+    public DiT Ema => ema;
+
+    /// <summary>Starts a new run in <paramref name="runDirectory"/> (created; must not hold a checkpoint already).</summary>
+    public static DiTTrainer Create(DiTConfig config, IImageDataset data, TrainerOptions options, string runDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(data);
+        Directory.CreateDirectory(runDirectory);
+        if (File.Exists(Path.Combine(runDirectory, TrainingCheckpoint.FileName)))
+            throw new ArgumentException($"{runDirectory} already holds a run; resume it (--resume) or choose another folder");
+        return new DiTTrainer(config, data, options, runDirectory, 0);
+    }
+
+    /// <summary>Continues the run in <paramref name="runDirectory"/>; <paramref name="steps"/> raises its target step count.</summary>
+    public static DiTTrainer Resume(string runDirectory, IImageDataset data, long? steps = null)
+    {
+        string path = Path.Combine(runDirectory, TrainingCheckpoint.FileName);
+        if (!File.Exists(path)) throw new FileNotFoundException($"no checkpoint to resume in {runDirectory}", path);
+        var (config, options, step, contents) = TrainingCheckpoint.Read(path);
+        var trainer = new DiTTrainer(config, data, steps is { } s ? options with { Steps = s } : options, runDirectory, step);
+        try
+        {
+            TrainingCheckpoint.Restore(contents, trainer.model, trainer.ema, trainer.optimizer, path);
+        }
+        catch
+        {
+            trainer.Dispose();
+            throw;
+        }
+        return trainer;
+    }
+
+    /// <summary>
+    /// Trains until <see cref="TrainerOptions.Steps"/> or cancellation; on either, writes a checkpoint and the EMA
+    /// weights. Returns the steps done.
+    /// </summary>
+    public long Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        int b = Options.BatchSize, plane = data.Channels * data.Height * data.Width;
+        var pixels = new float[b * plane];
+        var labels = new long[b];
+        var indices = new int[b];
+        var flip = new bool[b];
+        string logPath = Path.Combine(runDirectory, "log.jsonl");
+        double sumLoss = 0, sumMse = 0, sumVb = 0;
+        int count = 0;
+        var watch = Stopwatch.StartNew();
+        model.train();
+        using var log = new StreamWriter(logPath, append: true);
+        while (Step < Options.Steps && !cancellation.IsCancellationRequested)
+        {
+            using var scope = NewDisposeScope();
+            // Everything random in this step comes from (seed, step).
+            long stepSeed = unchecked(Options.Seed * 1_000_003L + Step);
+            manual_seed(stepSeed);
+            batches.Indices(Step, indices);
+            var coin = new Random((int)(stepSeed & 0x7fffffff));
+            for (int i = 0; i < b; i++)
+            {
+                labels[i] = data.Read(indices[i], pixels.AsSpan(i * plane, plane));
+                flip[i] = Options.HorizontalFlip && coin.Next(2) == 1;
+                if (flip[i]) FlipHorizontally(pixels.AsSpan(i * plane, plane), data.Channels, data.Height, data.Width);
+            }
+            var x0 = tensor(pixels, [b, data.Channels, data.Height, data.Width]);
+            var y = tensor(labels);
+            var t = loss.SampleTimesteps(b);
+            var noise = randn_like(x0);
+            var terms = loss.Compute((xt, tt) => model.forward(xt, tt, y), x0, t, noise);
+            var mean = terms.Loss.mean();
+            optimizer.ZeroGrad();
+            mean.backward();
+            if (Options.GradientClip is { } clip) nn.utils.clip_grad_norm_(model.parameters(), clip);
+            optimizer.Update();
+            average.Update();
+            Step++;
+
+            sumLoss += mean.item<float>();
+            sumMse += terms.Mse.mean().item<float>();
+            sumVb += terms.Vb is null ? 0 : terms.Vb.mean().item<float>();
+            count++;
+            if (Step % Options.LogEvery == 0 || Step == Options.Steps)
+            {
+                var point = new TrainingProgress(Step, Options.Steps, sumLoss / count, sumMse / count, sumVb / count, count / watch.Elapsed.TotalSeconds);
+                log.WriteLine(JsonSerializer.Serialize(new
+                {
+                    step = point.Step, loss = point.Loss, mse = point.Mse, vb = point.Vb, steps_per_second = Math.Round(point.StepsPerSecond, 3),
+                }));
+                log.Flush();
+                progress?.Report(point);
+                (sumLoss, sumMse, sumVb, count) = (0, 0, 0, 0);
+                watch.Restart();
+            }
+            if (Step % Options.CheckpointEvery == 0) SaveCheckpoint();
+        }
+        SaveCheckpoint();
+        return Step;
+    }
+
+    /// <summary>Writes the training checkpoint and the EMA weights (a DitML model checkpoint with its config).</summary>
+    public void SaveCheckpoint()
+    {
+        TrainingCheckpoint.Save(Path.Combine(runDirectory, TrainingCheckpoint.FileName), model, ema, optimizer, Step, Options);
+        DiTCheckpoint.Save(Path.Combine(runDirectory, TrainingCheckpoint.EmaFileName), ema);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        model.Dispose();
+        ema.Dispose();
+    }
+
+    private static void CheckData(DiTConfig config, IImageDataset data)
+    {
+        if (data.Count == 0) throw new ArgumentException("the dataset is empty");
+        if (data.Channels != config.InChannels || data.Height != config.InputSize || data.Width != config.InputSize)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"the data is {data.Channels}×{data.Height}×{data.Width} but the model takes {config.InChannels}×{config.InputSize}×{config.InputSize}"));
+        if (data.ClassCount > config.NumClasses)
+            throw new ArgumentException($"the data has {data.ClassCount} classes but the model only {config.NumClasses}");
+    }
+
+    private static void FlipHorizontally(Span<float> chw, int channels, int height, int width)
+    {
+        for (int c = 0; c < channels; c++)
+            for (int r = 0; r < height; r++) chw.Slice((c * height + r) * width, width).Reverse();
+    }
+}
