@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Globalization;
+using DitML.Data;
+using DitML.Models;
+using DitML.Training;
+
+namespace DitML.Cli.Commands;
+
+/// <summary>`ditml train`: train a DiT on Fashion-MNIST/MNIST IDX files; resumes exactly; Ctrl+C writes a checkpoint.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var data = new Option<string>("--data") { Description = "fashion-mnist (Debian's dataset-fashion-mnist), or a folder with the four IDX .gz files.", DefaultValueFactory = _ => "fashion-mnist" };
+        var model = new Option<string?>("--model", "-m") { Description = "Paper config (e.g. DiT-S/4); or give --depth/--hidden-size/--heads/--patch for a free config." };
+        var depth = new Option<int>("--depth") { Description = "Free config: blocks.", DefaultValueFactory = _ => 6 };
+        var width = new Option<int>("--hidden-size") { Description = "Free config: width.", DefaultValueFactory = _ => 192 };
+        var heads = new Option<int>("--heads") { Description = "Free config: heads.", DefaultValueFactory = _ => 3 };
+        var patch = new Option<int>("--patch") { Description = "Free config: patch size (must divide the image size).", DefaultValueFactory = _ => 4 };
+        var steps = new Option<long>("--steps") { Description = "Optimizer steps to reach.", DefaultValueFactory = _ => 1000 };
+        var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
+        var lr = new Option<double>("--lr") { Description = "AdamW learning rate.", DefaultValueFactory = _ => 1e-4 };
+        var emaDecay = new Option<double>("--ema") { Description = "EMA decay.", DefaultValueFactory = _ => 0.9999 };
+        var seed = new Option<long>("--seed") { Description = "Seed of everything random.", DefaultValueFactory = _ => 0 };
+        var clip = new Option<double?>("--clip") { Description = "Clip the gradient norm (off by default, as the recipe)." };
+        var noFlip = new Option<bool>("--no-flip") { Description = "Do not flip images horizontally." };
+        var outDir = new Option<DirectoryInfo>("--out") { Description = "Run folder (checkpoints, ema.safetensors, log.jsonl).", Required = true };
+        var logEvery = new Option<int>("--log-every") { Description = "Steps between log lines (log.jsonl).", DefaultValueFactory = _ => 50 };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where it stopped." };
+        var command = new Command("train", "Train a class-conditional DiT with the official recipe (AdamW, EMA, class dropout, hybrid loss).");
+        foreach (var o in new Option[] { data, model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            string source = parse.GetValue(data)!;
+            var dataset = source == "fashion-mnist" ? FashionMnist.Load() : IdxDataset.Load(source);
+            string run = parse.GetValue(outDir)!.FullName;
+            using var cancellation = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;                                            // finish the step, write a checkpoint, then exit
+                cancellation.Cancel();
+                error.WriteLine("\nstopping: writing a checkpoint…");
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                using var trainer = parse.GetValue(resume)
+                    ? DiTTrainer.Resume(run, dataset, parse.GetValue(steps))
+                    : DiTTrainer.Create(Config(parse, dataset, parse.GetValue(model)), dataset, new TrainerOptions
+                    {
+                        Steps = parse.GetValue(steps),
+                        BatchSize = parse.GetValue(batch),
+                        Optimizer = new AdamWOptions { LearningRate = parse.GetValue(lr) },
+                        EmaDecay = parse.GetValue(emaDecay),
+                        Seed = parse.GetValue(seed),
+                        GradientClip = parse.GetValue(clip),
+                        HorizontalFlip = !parse.GetValue(noFlip),
+                        LogEvery = parse.GetValue(logEvery),
+                    }, run);
+                var cfg = trainer.Model.Config;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"training {cfg.Name ?? "DiT"} depth {cfg.Depth}, width {cfg.HiddenSize}, patch {cfg.PatchSize} ({DiTComplexity.Parameters(cfg):N0} parameters, {DiTComplexity.Gflops(cfg):F3} Gflops) on {dataset.Count} images from step {trainer.Step} to {trainer.Options.Steps}"));
+                using var bar = new ProgressBar(error, "training", (int)(trainer.Options.Steps - trainer.Step));
+                long done = trainer.Run(new Progress(bar), cancellation.Token);
+                output.WriteLine($"stopped at step {done}; wrote {Path.Combine(run, TrainingCheckpoint.FileName)} and {Path.Combine(run, TrainingCheckpoint.EmaFileName)}");
+                return cancellation.IsCancellationRequested ? 130 : 0;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        });
+        return command;
+    }
+
+    private static DiTConfig Config(ParseResult parse, IImageDataset dataset, string? name)
+    {
+        if (name != null) return DiTConfig.FromName(name, dataset.Height, dataset.Channels, dataset.ClassCount);
+        return new DiTConfig
+        {
+            InputSize = dataset.Height,
+            InChannels = dataset.Channels,
+            NumClasses = dataset.ClassCount,
+            Depth = parse.GetValue<int>("--depth"),
+            HiddenSize = parse.GetValue<int>("--hidden-size"),
+            NumHeads = parse.GetValue<int>("--heads"),
+            PatchSize = parse.GetValue<int>("--patch"),
+        }.Validate();
+    }
+
+    private sealed class Progress(ProgressBar bar) : IProgress<TrainingProgress>
+    {
+        private long last;
+
+        public void Report(TrainingProgress value)
+        {
+            bar.Advance((int)(value.Step - last), string.Create(CultureInfo.InvariantCulture, $"loss {value.Loss:F4}  {value.StepsPerSecond:F2} steps/s"));
+            last = value.Step;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace DitML.Cli.Tests.Commands;
+
+[TestClass]
+public sealed class TrainCommandTests
+{
+    [TestMethod]
+    public void TrainsResumesAndExports()
+    {
+        string root = Directory.CreateTempSubdirectory("ditml-cli-train-").FullName;
+        try
+        {
+            string data = Path.Combine(root, "data"), run = Path.Combine(root, "run");
+            WriteIdx(data, n: 12, size: 8);
+            var (code, output, error) = CliRunner.Run("train", "--data", data, "--depth", "1", "--hidden-size", "16", "--heads", "2",
+                "--patch", "2", "--steps", "3", "--batch", "4", "--log-every", "1", "--out", run);
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "stopped at step 3");
+            (code, output, error) = CliRunner.Run("train", "--data", data, "--steps", "5", "--out", run, "--resume");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "from step 3 to 5");
+            var steps = File.ReadAllLines(Path.Combine(run, "log.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64());
+            CollectionAssert.AreEqual(new long[] { 1, 2, 3, 4, 5 }, steps.ToArray(), "the resumed run keeps the saved options (log every step)");
+            (code, _, error) = CliRunner.Run("export-onnx", "--checkpoint", Path.Combine(run, "ema.safetensors"), "--out", Path.Combine(root, "m.onnx"));
+            Assert.AreEqual(0, code, error);
+            (code, _, error) = CliRunner.Run("train", "--data", data, "--steps", "3", "--out", run);
+            Assert.AreEqual(2, code, "a second fresh run into the same folder is refused");
+            StringAssert.Contains(error, "--resume");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void MissingDataFolderIsAClearError()
+    {
+        var (code, _, error) = CliRunner.Run("train", "--data", "/no/data", "--out", "/tmp/never");
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(error, "/no/data");
+    }
+
+    private static void WriteIdx(string dir, int n, int size)
+    {
+        Directory.CreateDirectory(dir);
+        var images = new byte[16 + n * size * size];
+        BinaryPrimitives.WriteInt32BigEndian(images, 0x803);
+        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(4), n);
+        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(8), size);
+        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(12), size);
+        new Random(1).NextBytes(images.AsSpan(16));
+        var labels = new byte[8 + n];
+        BinaryPrimitives.WriteInt32BigEndian(labels, 0x801);
+        BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), n);
+        for (int i = 0; i < n; i++) labels[8 + i] = (byte)(i % 3);
+        foreach (var (name, bytes) in new[] { ("train-images-idx3-ubyte.gz", images), ("train-labels-idx1-ubyte.gz", labels) })
+        {
+            using var file = File.Create(Path.Combine(dir, name));
+            using var gz = new GZipStream(file, CompressionLevel.Fastest);
+            gz.Write(bytes);
+        }
+    }
+}
