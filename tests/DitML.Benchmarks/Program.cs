@@ -9,7 +9,10 @@ switch (command)
     case "onnx":
         OnnxBenchmark.Run(args.Skip(1).ToArray());
         return 0;
+    case "fid":
+        FidBenchmark.Run(args.Skip(1).ToArray());
+        return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project tests/DitML.Benchmarks -- samplers [--model DiT-S/8] [--images 4] | onnx [--model DiT-S/4] [--batch 16]");
+        Console.WriteLine("usage: dotnet run -c Release --project tests/DitML.Benchmarks -- samplers [--model DiT-S/8] [--images 4] | onnx [--model DiT-S/4] [--batch 16] | fid [--dims 512,1024,2048]");
         return command == "help" ? 0 : 2;
 }
