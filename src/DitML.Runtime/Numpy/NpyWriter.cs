@@ -21,6 +21,23 @@ public static class NpyWriter
         stream.Write(data);
     }
 
+    /// <summary>Writes an .npz of named float64 arrays (e.g. pytorch-fid's "mu" and "sigma"), atomically.</summary>
+    public static void SaveNpz(string path, IReadOnlyList<(string Name, double[] Values, long[] Shape)> arrays)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string temp = path + ".partial";
+        using (var file = File.Create(temp))
+        using (var zip = new ZipArchive(file, ZipArchiveMode.Create))
+        {
+            foreach (var (name, values, shape) in arrays)
+            {
+                using var entry = zip.CreateEntry(name + ".npy", CompressionLevel.NoCompression).Open();
+                Write(entry, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()), "<f8", shape);
+            }
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
     /// <summary>
     /// Writes an .npz holding uint8 images (N, H, W, C) under <c>arr_0</c> — the layout the ADM evaluator reads for FID.
     /// Written to a temporary file first, so nothing half-written is left on failure.
