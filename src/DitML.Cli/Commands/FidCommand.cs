@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Globalization;
+using DitML.Data;
+using DitML.Metrics;
+using DitML.Numpy;
+
+namespace DitML.Cli.Commands;
+
+/// <summary>`ditml fid`: FID, Inception Score and precision/recall between two sets, with the Fashion-MNIST classifier's features.</summary>
+internal static class FidCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var real = new Option<string>("--real") { Description = "fashion-mnist-test, an ADM-layout samples .npz (arr_0 uint8 NHWC), or a statistics .npz (mu, sigma).", Required = true };
+        var fake = new Option<string>("--fake") { Description = "Same choices as --real.", Required = true };
+        var features = new Option<string>("--features") { Description = "fmnist (the project's Fashion-MNIST classifier) or inception.", DefaultValueFactory = _ => "fmnist" }
+            .AcceptOnlyFromAmong("fmnist", "inception");
+        var classifier = new Option<FileInfo>("--classifier") { Description = "The frozen classifier (examples/FashionMnistClassifier writes it).", DefaultValueFactory = _ => new FileInfo(Path.Combine("examples", "models", "fashion-mnist", "classifier.onnx")) };
+        var saveStats = new Option<FileInfo?>("--save-stats") { Description = "Also write the --fake set's statistics (pytorch-fid layout)." };
+        var command = new Command("fid", "Fréchet distance (and IS, precision/recall when both sets are images) between two sets of images or statistics.");
+        foreach (var o in new Option[] { real, fake, features, classifier, saveStats }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(features) == "inception")
+                throw new NotSupportedException("--features inception is not available yet: DitML has no InceptionV3 extractor (use --features fmnist for 28×28 grayscale data)");
+            string classifierPath = parse.GetValue(classifier)!.FullName;
+            var lazy = new Lazy<OnnxImageClassifier>(() => new OnnxImageClassifier(classifierPath));
+            using var disposeClassifier = new Holder(lazy);                 // opened only when images need features
+            var a = Load(parse.GetValue(real)!, lazy);
+            var b = Load(parse.GetValue(fake)!, lazy);
+            var inv = CultureInfo.InvariantCulture;
+            foreach (var set in new[] { a, b })
+                if (set.RankDeficient) error.WriteLine($"warning: {set.Source} has no more samples than feature dimensions: its covariance is rank-deficient and FID biased");
+            output.WriteLine(string.Create(inv, $"FID: {FrechetDistance.Compute(a.Mean, a.Covariance, b.Mean, b.Covariance):F4}"));
+            if (b.Probabilities != null)
+            {
+                var (mean, std) = GenerativeMetrics.InceptionScore(b.Probabilities, lazy.Value.Classes);
+                output.WriteLine(string.Create(inv, $"Inception Score: {mean:F4} ± {std:F4}"));
+            }
+            if (a.Features != null && b.Features != null)
+            {
+                var (precision, recall) = GenerativeMetrics.PrecisionRecall(Subsample(a.Features, lazy.Value.FeatureSize), Subsample(b.Features, lazy.Value.FeatureSize), lazy.Value.FeatureSize);
+                output.WriteLine(string.Create(inv, $"Precision: {precision:F4}"));
+                output.WriteLine(string.Create(inv, $"Recall: {recall:F4}"));
+            }
+            if (parse.GetValue(saveStats) is { } stats)
+            {
+                StatisticsFile.Save(stats.FullName, b.Mean, b.Covariance);
+                output.WriteLine($"wrote {stats.FullName}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private sealed record Set(string Source, double[] Mean, double[] Covariance, float[]? Features, float[]? Probabilities, bool RankDeficient);
+
+    private sealed class Holder(Lazy<OnnxImageClassifier> lazy) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (lazy.IsValueCreated) lazy.Value.Dispose();
+        }
+    }
+
+    private static Set Load(string source, Lazy<OnnxImageClassifier> classifier)
+    {
+        float[] pixels;
+        if (source == "fashion-mnist-test")
+        {
+            var test = FashionMnist.Load("t10k");
+            pixels = new float[test.Count * 784];
+            for (int i = 0; i < test.Count; i++) test.Read(i, pixels.AsSpan(i * 784, 784));
+        }
+        else
+        {
+            var arrays = NpyArray.ReadNpz(source);
+            if (arrays.ContainsKey("mu"))
+            {
+                var (mu, sigma) = StatisticsFile.Load(source);
+                return new Set(source, mu, sigma, null, null, false);
+            }
+            if (!arrays.TryGetValue("arr_0", out var images) || images.Shape.Length != 4)
+                throw new InvalidDataException($"{source}: neither statistics (mu, sigma) nor samples (arr_0 as N×H×W×C uint8)");
+            var (n, h, w, c) = ((int)images.Shape[0], (int)images.Shape[1], (int)images.Shape[2], (int)images.Shape[3]);
+            if (h * w * c != classifier.Value.ImageSize)
+                throw new InvalidDataException($"{source}: images are {h}×{w}×{c}, the classifier takes {classifier.Value.ImageSize} values per image (28×28×1)");
+            var bytes = images.Data;
+            pixels = new float[bytes.Length];
+            for (int i = 0; i < n; i++)                                     // NHWC uint8 → NCHW [−1, 1]
+                for (int y = 0; y < h; y++)
+                    for (int x = 0; x < w; x++)
+                        for (int ch = 0; ch < c; ch++)
+                            pixels[((i * c + ch) * h + y) * w + x] = bytes[((i * h + y) * w + x) * c + ch] / 127.5f - 1f;
+        }
+        var (features, probabilities) = classifier.Value.Run(pixels);
+        var stats = new FeatureStatistics(classifier.Value.FeatureSize);
+        stats.Add(features);
+        var (mean, cov) = stats.Compute();
+        return new Set(source, mean, cov, features, probabilities, stats.IsRankDeficient);
+    }
+
+    /// <summary>Precision/recall compare all pairs: cap each set at 5,000 samples (evenly spaced) to bound the cost.</summary>
+    private static float[] Subsample(float[] features, int d)
+    {
+        int n = features.Length / d;
+        if (n <= 5000) return features;
+        var result = new float[5000 * d];
+        for (int i = 0; i < 5000; i++) features.AsSpan((int)((long)i * n / 5000) * d, d).CopyTo(result.AsSpan(i * d, d));
+        return result;
+    }
+}

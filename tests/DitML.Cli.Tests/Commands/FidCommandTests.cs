@@ -1,0 +1,93 @@
+using System.Globalization;
+using DitML.Metrics;
+using DitML.Numpy;
+using static TorchSharp.torch;
+
+namespace DitML.Cli.Tests.Commands;
+
+[TestClass]
+public sealed class FidCommandTests
+{
+    private static string dir = "";
+    private static string classifier = "";
+
+    [ClassInitialize]
+    public static void MakeClassifier(TestContext _)
+    {
+        dir = Directory.CreateTempSubdirectory("ditml-fid-").FullName;
+        manual_seed(2);
+        using var model = new FashionMnistClassifier();
+        model.eval();
+        classifier = Path.Combine(dir, "classifier.onnx");
+        FashionMnistClassifierExporter.Export(model).Save(classifier);
+    }
+
+    [ClassCleanup]
+    public static void Cleanup() => Directory.Delete(dir, recursive: true);
+
+    private static string Samples(string name, int n, int seed, int brightness)
+    {
+        var rng = new Random(seed);
+        var bytes = new byte[n * 28 * 28];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)Math.Clamp(rng.Next(256) / 2 + brightness, 0, 255);
+        string path = Path.Combine(dir, name);
+        NpyWriter.SaveImagesNpz(path, bytes, n, 28, 28, 1);
+        return path;
+    }
+
+    private static double Value(string output, string metric) =>
+        double.Parse(output.Split('\n').First(l => l.StartsWith(metric + ":", StringComparison.Ordinal)).Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+
+    [TestMethod]
+    public void ReportsEachMetricOnItsOwnLineAndSavesStatistics()
+    {
+        string a = Samples("a.npz", 300, 1, 0), b = Samples("b.npz", 300, 2, 60), stats = Path.Combine(dir, "b-stats.npz");
+        var (code, output, error) = CliRunner.Run("fid", "--real", a, "--fake", b, "--classifier", classifier, "--save-stats", stats);
+        Assert.AreEqual(0, code, error);
+        double fid = Value(output, "FID");
+        Assert.IsTrue(fid > 0, output);
+        Assert.IsTrue(Value(output, "Inception Score") >= 1, output);
+        Assert.IsTrue(Value(output, "Precision") is >= 0 and <= 1, output);
+        Assert.IsTrue(Value(output, "Recall") is >= 0 and <= 1, output);
+        Assert.AreEqual("", error, "300 samples of 256 features: full-rank covariance, no warning");
+    }
+
+    [TestMethod]
+    public void StatisticsFilesGiveTheSameFidAsTheImages()
+    {
+        string a = Samples("c.npz", 400, 3, 0), b = Samples("d.npz", 400, 4, 40);
+        string sa = Path.Combine(dir, "c-stats.npz"), sb = Path.Combine(dir, "d-stats.npz");
+        var direct = CliRunner.Run("fid", "--real", a, "--fake", b, "--classifier", classifier, "--save-stats", sb);
+        CliRunner.Run("fid", "--real", b, "--fake", a, "--classifier", classifier, "--save-stats", sa);
+        var fromStats = CliRunner.Run("fid", "--real", sa, "--fake", sb, "--classifier", classifier);
+        Assert.AreEqual(0, fromStats.ExitCode, fromStats.Error);
+        Assert.AreEqual(Value(direct.Output, "FID"), Value(fromStats.Output, "FID"), 1e-3);
+        Assert.AreEqual(0, Value(CliRunner.Run("fid", "--real", sa, "--fake", sa).Output, "FID"), 1e-6, "a set against itself");
+    }
+
+    [TestMethod]
+    public void FewerSamplesThanFeaturesWarn()
+    {
+        string a = Samples("f.npz", 100, 6, 0), b = Samples("g.npz", 100, 7, 30);
+        var (code, _, error) = CliRunner.Run("fid", "--real", a, "--fake", b, "--classifier", classifier);
+        Assert.AreEqual(0, code);
+        StringAssert.Contains(error, "rank-deficient");
+    }
+
+    [TestMethod]
+    public void InceptionFeaturesAreNotAvailableYetAndSaySo()
+    {
+        var (code, _, error) = CliRunner.Run("fid", "--real", "x.npz", "--fake", "y.npz", "--features", "inception");
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(error, "InceptionV3");
+    }
+
+    [TestMethod]
+    public void MissingClassifierIsNamed()
+    {
+        string a = Samples("e.npz", 20, 5, 0);
+        var (code, _, error) = CliRunner.Run("fid", "--real", a, "--fake", a, "--classifier", "/no/classifier.onnx");
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(error, "/no/classifier.onnx");
+    }
+}
