@@ -6,8 +6,8 @@ namespace DitML.Generation;
 
 /// <summary>
 /// Generates images from an exported DiT on ONNX Runtime: a sampler of <see cref="DitML.Sampling"/> drives the
-/// <see cref="OnnxDenoiser"/>. Pixel-space models give images directly; latent models need a VAE decoder (not yet
-/// available, refused with a clear message).
+/// <see cref="OnnxDenoiser"/>. Pixel-space models give images directly (x̂₀ clipped to [−1, 1] at every step); latent
+/// models need a VAE decoder (not yet available, refused with a clear message).
 /// </summary>
 public sealed class DiffusionGenerator : IImageGenerator, IDisposable
 {
@@ -29,7 +29,13 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
         {
             if (denoiser.Info.Space != "pixel")
                 throw new NotSupportedException($"{modelPath} is a latent-space model; decoding latents needs a VAE decoder, which DitML cannot export yet");
-            var samplerOptions = (options.Sampler ?? new SamplerOptions()) with { GuidanceScale = options.GuidanceScale ?? denoiser.Info.GuidanceScale };
+            // Pixel-space models clip the predicted x̂₀ to the data range [−1, 1], as ADM does for images; without it the
+            // deterministic samplers diverge on a young model. (Latent models are not clipped, as in the official DiT.)
+            var samplerOptions = (options.Sampler ?? new SamplerOptions()) with
+            {
+                GuidanceScale = options.GuidanceScale ?? denoiser.Info.GuidanceScale,
+                ClipDenoised = true,
+            };
             var sampler = DiffusionSampler.Create(samplerOptions, NoiseSchedule.Linear(denoiser.Info.DiffusionSteps));
             return new DiffusionGenerator(denoiser, sampler);
         }

@@ -23,7 +23,10 @@ public sealed record SamplerOptions
     /// </summary>
     public bool GuideFirstThreeChannels { get; init; }
 
-    /// <summary>Clip the predicted x₀ to [−1, 1] (useful for pixel-space models; the official latent sampler does not).</summary>
+    /// <summary>
+    /// Clip the predicted x₀ to [−1, 1] at every step. Pixel-space models need it (DiffusionGenerator turns it on for
+    /// them); the official latent sampler does not clip.
+    /// </summary>
     public bool ClipDenoised { get; init; }
 
     /// <summary>Rows evaluated together.</summary>

@@ -55,7 +55,8 @@ public sealed class DiffusionGenerateOnnxTests
         var pixels = new float[2 * 64];
         generator.Generate([1, 4], [7, 8], pixels);
         using var denoiser = new DitML.Onnx.OnnxDenoiser(exported.Path);
-        var direct = DiffusionSampler.Create(new SamplerOptions { Steps = 4, GuidanceScale = 2 }).Sample(denoiser, [1, 4], [7, 8]);
+        Assert.IsTrue(generator.Sampler.Options.ClipDenoised, "pixel-space models clip x̂₀");
+        var direct = DiffusionSampler.Create(new SamplerOptions { Steps = 4, GuidanceScale = 2, ClipDenoised = true }).Sample(denoiser, [1, 4], [7, 8]);
         CollectionAssert.AreEqual(direct, pixels);
     }
 
