@@ -13,8 +13,8 @@ using DitML.Metrics;
 string outDir = Arg("--out", Path.Combine("examples", "models", "fashion-mnist"));
 int epochs = int.Parse(Arg("--epochs", "4"), CultureInfo.InvariantCulture);
 Directory.CreateDirectory(outDir);
-var train = FashionMnist.Load("train");
-var test = FashionMnist.Load("t10k");
+var train = FashionMnist.Load(IdxSplit.Train);
+var test = FashionMnist.Load(IdxSplit.Test);
 var watch = Stopwatch.StartNew();
 using var model = FashionMnistClassifierTraining.Train(train, test, epochs,
     progress: new Progress<(int Epoch, double TestAccuracy)>(p => Console.WriteLine($"epoch {p.Epoch}: test accuracy {p.TestAccuracy:P2} ({watch.Elapsed.TotalMinutes:F1} min)")));
@@ -24,14 +24,13 @@ FashionMnistClassifierExporter.Export(model).Save(onnxPath);
 
 // Reference statistics of the test set, computed by the frozen ONNX model (what evaluation will use).
 using var classifier = new OnnxImageClassifier(onnxPath);
-var pixels = new float[test.Count * 784];
-for (int i = 0; i < test.Count; i++) test.Read(i, pixels.AsSpan(i * 784, 784));
+var pixels = test.ToFloatArray();
 var (features, probabilities) = classifier.Run(pixels);
 var stats = new FeatureStatistics(classifier.FeatureSize);
 stats.Add(features);
 var (mu, sigma) = stats.Compute();
 StatisticsFile.Save(Path.Combine(outDir, "test-stats.npz"), mu, sigma);
-var labels = Enumerable.Range(0, test.Count).Select(i => (long)test.Label(i)).ToArray();
+var labels = Enumerable.Range(0, test.Count).Select(i => (long)test.GetLabel(i)).ToArray();
 double onnxAccuracy = GenerativeMetrics.ClassAccuracy(probabilities, labels, 10);
 
 File.WriteAllText(Path.Combine(outDir, "classifier.md"), $"""

@@ -68,9 +68,7 @@ internal static class FidCommand
         float[] pixels;
         if (source == "fashion-mnist-test")
         {
-            var test = FashionMnist.Load("t10k");
-            pixels = new float[test.Count * 784];
-            for (int i = 0; i < test.Count; i++) test.Read(i, pixels.AsSpan(i * 784, 784));
+            pixels = FashionMnist.Load(IdxSplit.Test).ToFloatArray();
         }
         else
         {

@@ -67,7 +67,7 @@ internal static class SampleCommand
                 int plane = generator.Channels * generator.Height * generator.Width;
                 var bytes = new byte[labels.Length * plane];
                 for (int i = 0; i < labels.Length; i++)
-                    PixelConversion.ToHwc(pixels.AsSpan(i * plane, plane), generator.Channels, generator.Height, generator.Width, bytes.AsSpan(i * plane, plane));
+                    PixelConversion.ChwToHwcBytes(pixels.AsSpan(i * plane, plane), bytes.AsSpan(i * plane, plane), generator.Channels, generator.Height, generator.Width);
                 NpyWriter.SaveImagesNpz(npzFile.FullName, bytes, labels.Length, generator.Height, generator.Width, generator.Channels);
                 output.WriteLine($"wrote {npzFile.FullName}: arr_0 uint8 ({labels.Length}, {generator.Height}, {generator.Width}, {generator.Channels})");
             }

@@ -32,7 +32,7 @@ internal static class TrainCommand
         command.SetAction(parse =>
         {
             string source = parse.GetValue(data)!;
-            var dataset = source == "fashion-mnist" ? FashionMnist.Load() : IdxDataset.Load(source);
+            var dataset = source == "fashion-mnist" ? FashionMnist.Load(IdxSplit.Train) : IdxDataset.Load(source, IdxSplit.Train);
             string run = parse.GetValue(outDir)!.FullName;
             using var cancellation = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>

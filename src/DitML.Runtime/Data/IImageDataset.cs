@@ -1,23 +1,36 @@
 namespace DitML.Data;
 
-/// <summary>Labelled images for training: pixels as C×H×W floats in [−1, 1].</summary>
+/// <summary>
+/// A labelled image dataset as a trainer consumes it: a fixed number of items of one shape (C, H, W), each a float
+/// tensor in [−1, 1] with an integer class label. Implementations must allow concurrent <see cref="CopyImage"/> calls
+/// (the mini-batch iterator fills a batch in parallel).
+/// </summary>
 public interface IImageDataset
 {
-    /// <summary>Number of images.</summary>
+    /// <summary>Number of items.</summary>
     int Count { get; }
 
-    /// <summary>Number of classes (labels are 0..ClassCount−1).</summary>
+    /// <summary>Number of classes; labels are 0 … ClassCount − 1.</summary>
     int ClassCount { get; }
 
-    /// <summary>Channels.</summary>
+    /// <summary>Class names indexed by label (length <see cref="ClassCount"/>).</summary>
+    IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Channels C of every item (1 grayscale, 3 RGB).</summary>
     int Channels { get; }
 
-    /// <summary>Height.</summary>
+    /// <summary>Height H of every item.</summary>
     int Height { get; }
 
-    /// <summary>Width.</summary>
+    /// <summary>Width W of every item.</summary>
     int Width { get; }
 
-    /// <summary>Writes image <paramref name="index"/> into <paramref name="pixels"/> (C×H×W in [−1, 1]) and returns its label.</summary>
-    int Read(int index, Span<float> pixels);
+    /// <summary>The label of item <paramref name="index"/>.</summary>
+    int GetLabel(int index);
+
+    /// <summary>Writes item <paramref name="index"/> as (C, H, W) floats in [−1, 1] into <paramref name="destination"/> (exactly C·H·W long).</summary>
+    void CopyImage(int index, Span<float> destination);
+
+    /// <summary>Item <paramref name="index"/>: its (C, H, W) pixels in [−1, 1] and its label.</summary>
+    (float[] Pixels, int Label) GetItem(int index);
 }

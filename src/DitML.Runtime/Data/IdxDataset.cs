@@ -1,106 +1,154 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
+using System.Globalization;
+using DitML.Imaging;
 
 namespace DitML.Data;
 
 /// <summary>
-/// MNIST-format (IDX) images and labels, as Fashion-MNIST and MNIST ship them: <c>train-images-idx3-ubyte[.gz]</c>,
-/// <c>train-labels-idx1-ubyte[.gz]</c> and the <c>t10k-</c> pair. Debian's dataset-fashion-mnist installs them under
-/// <see cref="FashionMnist.DefaultDirectory"/>.
+/// An MNIST-style dataset (MNIST, Fashion-MNIST, KMNIST…) read from IDX files: grayscale images kept as bytes
+/// (N·H·W, row-major) and one label byte per image. Items are served as (1, H, W) floats in [−1, 1].
 /// </summary>
 public sealed class IdxDataset : IImageDataset
 {
-    private readonly byte[] images;
-    private readonly byte[] labels;
-
-    private IdxDataset(byte[] images, byte[] labels, int count, int height, int width, int classes)
+    /// <summary>
+    /// Wraps images and labels already in memory (not copied). <paramref name="images"/> holds labels.Length·H·W bytes;
+    /// every label must be below the number of <paramref name="classNames"/>.
+    /// </summary>
+    public IdxDataset(byte[] images, byte[] labels, int height, int width, IReadOnlyList<string> classNames)
     {
-        this.images = images;
-        this.labels = labels;
-        Count = count;
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(classNames);
+        if (height <= 0 || width <= 0) throw new ArgumentOutOfRangeException(nameof(height), $"Image size must be positive, got {height}×{width}.");
+        if (labels.Length == 0) throw new ArgumentException("A dataset needs at least one item; labels is empty.", nameof(labels));
+        if (images.LongLength != (long)labels.Length * height * width)
+            throw new ArgumentException($"{labels.Length} images of {height}×{width} need {(long)labels.Length * height * width} bytes, got {images.LongLength}.", nameof(images));
+        if (classNames.Count == 0) throw new ArgumentException("classNames is empty.", nameof(classNames));
+        int bad = Array.FindIndex(labels, l => l >= classNames.Count);
+        if (bad >= 0) throw new ArgumentException($"Label {labels[bad]} of item {bad} is out of range for {classNames.Count} classes.", nameof(labels));
+        Images = images;
+        Labels = labels;
         Height = height;
         Width = width;
-        ClassCount = classes;
+        ClassNames = classNames;
     }
 
-    /// <inheritdoc />
-    public int Count { get; }
+    /// <summary>All images, N·H·W bytes: image i starts at i·H·W.</summary>
+    public byte[] Images { get; }
 
-    /// <inheritdoc />
-    public int ClassCount { get; }
+    /// <summary>One label per image.</summary>
+    public byte[] Labels { get; }
 
-    /// <inheritdoc />
+    /// <inheritdoc/>
+    public int Count => Labels.Length;
+
+    /// <inheritdoc/>
+    public int ClassCount => ClassNames.Count;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Always 1: IDX image files are grayscale.</summary>
     public int Channels => 1;
 
-    /// <inheritdoc />
+    /// <inheritdoc/>
     public int Height { get; }
 
-    /// <inheritdoc />
+    /// <inheritdoc/>
     public int Width { get; }
 
-    /// <summary>The label of image <paramref name="index"/>.</summary>
-    public int Label(int index) => labels[index];
+    /// <summary>The usual file name (without <c>.gz</c>) of a split's images, e.g. <c>train-images-idx3-ubyte</c>.</summary>
+    public static string ImagesFileName(IdxSplit split) => Prefix(split) + "-images-idx3-ubyte";
 
-    /// <summary>The raw bytes of image <paramref name="index"/> (H×W, 0 = black).</summary>
-    public ReadOnlySpan<byte> Bytes(int index) => images.AsSpan(index * Height * Width, Height * Width);
+    /// <summary>The usual file name (without <c>.gz</c>) of a split's labels, e.g. <c>t10k-labels-idx1-ubyte</c>.</summary>
+    public static string LabelsFileName(IdxSplit split) => Prefix(split) + "-labels-idx1-ubyte";
 
-    /// <inheritdoc />
-    public int Read(int index, Span<float> pixels)
+    /// <summary>
+    /// Loads a split from a folder holding the standard file names, each gzip-compressed (<c>.gz</c>) or not.
+    /// Without <paramref name="classNames"/> the classes are named "0", "1", … up to the largest label.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">A file is missing (the message lists the names tried).</exception>
+    /// <exception cref="InvalidDataException">A file is malformed, or the image and label counts differ.</exception>
+    public static IdxDataset Load(string directory, IdxSplit split, IReadOnlyList<string>? classNames = null)
     {
-        var src = Bytes(index);
-        for (int i = 0; i < src.Length; i++) pixels[i] = src[i] / 127.5f - 1f;
-        return labels[index];
-    }
-
-    /// <summary>Loads the "train" or "t10k" split from <paramref name="directory"/>.</summary>
-    /// <exception cref="DirectoryNotFoundException">The folder is missing.</exception>
-    /// <exception cref="FileNotFoundException">A file of the split is missing (named).</exception>
-    /// <exception cref="InvalidDataException">A file is not IDX, is truncated, or the counts disagree (named).</exception>
-    public static IdxDataset Load(string directory, string split = "train")
-    {
-        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"dataset folder not found: {directory} (install Debian's dataset-fashion-mnist, or give a folder with the four IDX .gz files)");
-        if (split is not ("train" or "t10k")) throw new ArgumentException($"split must be 'train' or 't10k', got '{split}'", nameof(split));
-        var (imageBytes, imagePath) = ReadFile(directory, $"{split}-images-idx3-ubyte");
-        var (labelBytes, labelPath) = ReadFile(directory, $"{split}-labels-idx1-ubyte");
-        if (imageBytes.Length < 16 || BinaryPrimitives.ReadInt32BigEndian(imageBytes) != 0x803)
-            throw new InvalidDataException($"{imagePath}: not an IDX image file (magic 0x00000803 expected)");
-        if (labelBytes.Length < 8 || BinaryPrimitives.ReadInt32BigEndian(labelBytes) != 0x801)
-            throw new InvalidDataException($"{labelPath}: not an IDX label file (magic 0x00000801 expected)");
-        int count = BinaryPrimitives.ReadInt32BigEndian(imageBytes.AsSpan(4));
-        int height = BinaryPrimitives.ReadInt32BigEndian(imageBytes.AsSpan(8)), width = BinaryPrimitives.ReadInt32BigEndian(imageBytes.AsSpan(12));
-        int labelCount = BinaryPrimitives.ReadInt32BigEndian(labelBytes.AsSpan(4));
-        if (count != labelCount)
-            throw new InvalidDataException($"{imagePath} has {count} images but {labelPath} has {labelCount} labels");
-        if (imageBytes.Length - 16L != (long)count * height * width)
-            throw new InvalidDataException($"{imagePath}: {count} images of {height}×{width} need {(long)count * height * width} bytes, the file has {imageBytes.Length - 16} (truncated?)");
-        if (labelBytes.Length - 8 != count)
-            throw new InvalidDataException($"{labelPath}: {count} labels expected, the file has {labelBytes.Length - 8} (truncated?)");
-        var pixels = imageBytes[16..];
-        var labels = labelBytes[8..];
-        return new IdxDataset(pixels, labels, count, height, width, labels.Length == 0 ? 0 : labels.Max() + 1);
+            throw new DirectoryNotFoundException($"IDX dataset folder '{directory}' does not exist.");
+        return LoadFiles(Find(directory, ImagesFileName(split)), Find(directory, LabelsFileName(split)), classNames);
     }
 
-    private static (byte[] Bytes, string Path) ReadFile(string directory, string name)
+    /// <summary>Loads an image file (idx3-ubyte) and its label file (idx1-ubyte), either possibly gzip-compressed.</summary>
+    public static IdxDataset LoadFiles(string imagesPath, string labelsPath, IReadOnlyList<string>? classNames = null)
+    {
+        var images = IdxFile.Read(imagesPath, 3);
+        var labels = IdxFile.Read(labelsPath, 1);
+        int count = images.Dimensions[0];
+        if (labels.Dimensions[0] != count)
+            throw new InvalidDataException($"Image file '{imagesPath}' holds {count} images but label file '{labelsPath}' holds {labels.Dimensions[0]} labels.");
+        int maxLabel = labels.Data.Max();
+        if (classNames is null)
+            classNames = Enumerable.Range(0, maxLabel + 1).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        else if (maxLabel >= classNames.Count)
+            throw new InvalidDataException($"Label file '{labelsPath}' contains label {maxLabel}, but only {classNames.Count} classes are named.");
+        return new IdxDataset(images.Data, labels.Data, images.Dimensions[1], images.Dimensions[2], classNames);
+    }
+
+    /// <inheritdoc/>
+    public int GetLabel(int index) => Labels[CheckIndex(index)];
+
+    /// <inheritdoc/>
+    public void CopyImage(int index, Span<float> destination)
+    {
+        int size = Height * Width;
+        if (destination.Length != size)
+            throw new ArgumentException($"Destination holds {destination.Length} floats, an item (1, {Height}, {Width}) needs {size}.", nameof(destination));
+        PixelConversion.ToFloats(Images.AsSpan(CheckIndex(index) * size, size), destination);
+    }
+
+    /// <inheritdoc/>
+    public (float[] Pixels, int Label) GetItem(int index)
+    {
+        var pixels = new float[Height * Width];
+        CopyImage(index, pixels);
+        return (pixels, GetLabel(index));
+    }
+
+    /// <summary>Item <paramref name="index"/> as a grayscale 8-bit image (a copy), e.g. for previews.</summary>
+    public ByteImage GetByteImage(int index)
+    {
+        int size = Height * Width;
+        return new ByteImage(Width, Height, 1, Images.AsSpan(CheckIndex(index) * size, size).ToArray());
+    }
+
+    /// <summary>All items as one (N, 1, H, W) float array in [−1, 1] (4·N·H·W bytes: 188 MB for the 60,000 training images).</summary>
+    public float[] ToFloatArray()
+    {
+        var result = new float[Images.Length];
+        PixelConversion.ToFloats(Images, result);
+        return result;
+    }
+
+    private int CheckIndex(int index)
+    {
+        if ((uint)index >= (uint)Count)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Item index must be in 0 … {Count - 1}.");
+        return index;
+    }
+
+    private static string Prefix(IdxSplit split) => split switch
+    {
+        IdxSplit.Train => "train",
+        IdxSplit.Test => "t10k",
+        _ => throw new ArgumentOutOfRangeException(nameof(split), split, "Unknown split."),
+    };
+
+    private static string Find(string directory, string name)
     {
         foreach (var candidate in new[] { name + ".gz", name })
         {
-            string path = Path.Combine(directory, candidate);
-            if (!File.Exists(path)) continue;
-            try
-            {
-                using var file = File.OpenRead(path);
-                using Stream stream = candidate.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file;
-                using var memory = new MemoryStream();
-                stream.CopyTo(memory);
-                return (memory.ToArray(), path);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new InvalidDataException($"{path}: corrupt gzip data: {e.Message}", e);
-            }
+            var path = Path.Combine(directory, candidate);
+            if (File.Exists(path)) return path;
         }
-        throw new FileNotFoundException($"{Path.Combine(directory, name)}(.gz) not found", Path.Combine(directory, name + ".gz"));
+        throw new FileNotFoundException($"IDX dataset folder '{directory}' has neither '{name}.gz' nor '{name}'.", Path.Combine(directory, name + ".gz"));
     }
 }

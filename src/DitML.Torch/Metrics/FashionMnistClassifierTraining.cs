@@ -29,7 +29,8 @@ public static class FashionMnistClassifierTraining
                 for (int i = 0; i < batch; i++)
                 {
                     var row = pixels.AsSpan(i * 784, 784);
-                    labels[i] = train.Read(indices[i], row);
+                    train.CopyImage(indices[i], row);
+                    labels[i] = train.GetLabel(indices[i]);
                     if (rng.Next(2) == 1) for (int r = 0; r < 28; r++) row.Slice(r * 28, 28).Reverse();
                 }
                 var (_, logits) = model.forward(tensor(pixels, [batch, 1, 28, 28]));
@@ -58,7 +59,11 @@ public static class FashionMnistClassifierTraining
             using var scope = NewDisposeScope();
             int n = Math.Min(500, data.Count - start);
             var labels = new long[n];
-            for (int i = 0; i < n; i++) labels[i] = data.Read(start + i, pixels.AsSpan(i * 784, 784));
+            for (int i = 0; i < n; i++)
+            {
+                data.CopyImage(start + i, pixels.AsSpan(i * 784, 784));
+                labels[i] = data.GetLabel(start + i);
+            }
             var (_, logits) = model.forward(tensor(pixels.AsSpan(0, n * 784).ToArray(), [n, 1, 28, 28]));
             var predicted = logits.argmax(1).data<long>().ToArray();
             correct += predicted.Zip(labels, (p, l) => p == l ? 1 : 0).Sum();

@@ -111,7 +111,8 @@ public sealed class DiTTrainer : IDisposable
             var coin = new Random((int)(stepSeed & 0x7fffffff));
             for (int i = 0; i < b; i++)
             {
-                labels[i] = data.Read(indices[i], pixels.AsSpan(i * plane, plane));
+                data.CopyImage(indices[i], pixels.AsSpan(i * plane, plane));
+                labels[i] = data.GetLabel(indices[i]);
                 flip[i] = Options.HorizontalFlip && coin.Next(2) == 1;
                 if (flip[i]) FlipHorizontally(pixels.AsSpan(i * plane, plane), data.Channels, data.Height, data.Width);
             }

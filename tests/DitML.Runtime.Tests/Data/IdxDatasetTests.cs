@@ -1,117 +1,132 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Text.Json;
 using DitML.Data;
+using DitML.Imaging;
+using DitML.Runtime.Tests.Imaging;
 
 namespace DitML.Runtime.Tests.Data;
 
 [TestClass]
 public sealed class IdxDatasetTests
 {
-    /// <summary>Writes a tiny IDX split (gzipped) into a folder: n images of h×w with pixel = (i + r·w + c) mod 256.</summary>
-    internal static string WriteTiny(int n = 5, int h = 4, int w = 4, bool truncateImages = false)
-    {
-        string dir = Directory.CreateTempSubdirectory("ditml-idx-").FullName;
-        var images = new byte[16 + n * h * w];
-        BinaryPrimitives.WriteInt32BigEndian(images, 0x803);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(4), n);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(8), h);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(12), w);
-        for (int i = 0; i < n * h * w; i++) images[16 + i] = (byte)(i % 256);
-        var labels = new byte[8 + n];
-        BinaryPrimitives.WriteInt32BigEndian(labels, 0x801);
-        BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), n);
-        for (int i = 0; i < n; i++) labels[8 + i] = (byte)(i % 3);
-        Gzip(Path.Combine(dir, "train-images-idx3-ubyte.gz"), truncateImages ? images[..^3] : images);
-        Gzip(Path.Combine(dir, "train-labels-idx1-ubyte.gz"), labels);
-        return dir;
-    }
+    private static string IdxFolder => DataFixtures.Path_("idx");
 
-    private static void Gzip(string path, byte[] bytes)
+    [TestMethod]
+    [DataRow(IdxSplit.Train, "train", DisplayName = "gzip-compressed train split")]
+    [DataRow(IdxSplit.Test, "t10k", DisplayName = "uncompressed test split")]
+    public void ReadsTheFixtureFiles(IdxSplit split, string key)
     {
-        using var file = File.Create(path);
-        using var gz = new GZipStream(file, CompressionLevel.Fastest);
-        gz.Write(bytes);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(IdxFolder, "idx.json")));
+        var expected = doc.RootElement.GetProperty(key);
+        var labels = expected.GetProperty("labels").EnumerateArray().Select(e => (byte)e.GetInt32()).ToArray();
+        var images = expected.GetProperty("images").EnumerateArray().SelectMany(i => i.EnumerateArray().Select(e => (byte)e.GetInt32())).ToArray();
+
+        var ds = IdxDataset.Load(IdxFolder, split);
+        Assert.AreEqual(labels.Length, ds.Count);
+        Assert.AreEqual(4, ds.Height, "rows");
+        Assert.AreEqual(3, ds.Width, "columns");
+        Assert.AreEqual(1, ds.Channels);
+        Assert.AreEqual(10, ds.ClassCount, "label 9 occurs, so classes 0…9");
+        CollectionAssert.AreEqual(labels, ds.Labels);
+        CollectionAssert.AreEqual(images, ds.Images);
+
+        var (pixels, label) = ds.GetItem(1);
+        Assert.AreEqual((int)labels[1], label);
+        Assert.HasCount(12, pixels);
+        for (int i = 0; i < 12; i++) Assert.AreEqual(images[12 + i] / 127.5f - 1f, pixels[i]);
+        CollectionAssert.AreEqual(images[12..24], ds.GetByteImage(1).Pixels);
+        var all = ds.ToFloatArray();
+        Assert.AreEqual(pixels[5], all[12 + 5]);
     }
 
     [TestMethod]
-    public void ReadsImagesAndLabels()
+    public void MissingFolderAndFilesAreNamed()
     {
-        string dir = WriteTiny();
-        try
-        {
-            var d = IdxDataset.Load(dir);
-            Assert.AreEqual((5, 3, 1, 4, 4), (d.Count, d.ClassCount, d.Channels, d.Height, d.Width));
-            var pixels = new float[16];
-            Assert.AreEqual(2, d.Read(2, pixels));
-            Assert.AreEqual(32 / 127.5f - 1f, pixels[0], 1e-6f);               // image 2 starts at byte 32
-            Assert.AreEqual(47 / 127.5f - 1f, pixels[15], 1e-6f);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var missing = Path.Combine(Path.GetTempPath(), "ditml-absent-" + Guid.NewGuid().ToString("N"));
+        var e1 = Assert.ThrowsExactly<DirectoryNotFoundException>(() => IdxDataset.Load(missing, IdxSplit.Train));
+        StringAssert.Contains(e1.Message, missing);
+
+        using var dirTemp = DataFixtures.NewTempFolder();
+        var dir = dirTemp.Path;
+        File.Copy(Path.Combine(IdxFolder, "train-images-idx3-ubyte.gz"), Path.Combine(dir, "train-images-idx3-ubyte.gz"));
+        var e2 = Assert.ThrowsExactly<FileNotFoundException>(() => IdxDataset.Load(dir, IdxSplit.Train));
+        StringAssert.Contains(e2.Message, "train-labels-idx1-ubyte");
     }
 
     [TestMethod]
-    public void TruncatedFileIsNamed()
+    public void SwappedFilesFailOnTheMagicNumber()
     {
-        string dir = WriteTiny(truncateImages: true);
-        try
-        {
-            var e = Assert.ThrowsExactly<InvalidDataException>(() => IdxDataset.Load(dir));
-            StringAssert.Contains(e.Message, "train-images-idx3-ubyte.gz");
-            StringAssert.Contains(e.Message, "truncated");
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var labels = Path.Combine(IdxFolder, "t10k-labels-idx1-ubyte");
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => IdxDataset.LoadFiles(labels, labels));
+        StringAssert.Contains(e.Message, labels);
+        StringAssert.Contains(e.Message, "0x00000801");
+        StringAssert.Contains(e.Message, "0x00000803");
     }
 
     [TestMethod]
-    public void MissingFolderAndFileAreNamed()
+    public void TruncatedAndOverlongFilesAreRejected()
     {
-        Assert.ThrowsExactly<DirectoryNotFoundException>(() => IdxDataset.Load("/no/such/folder"));
-        string dir = Directory.CreateTempSubdirectory("ditml-idx-").FullName;
-        try
-        {
-            var e = Assert.ThrowsExactly<FileNotFoundException>(() => IdxDataset.Load(dir, "t10k"));
-            StringAssert.Contains(e.Message, "t10k-images-idx3-ubyte");
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dirTemp = DataFixtures.NewTempFolder();
+        var dir = dirTemp.Path;
+        var bytes = File.ReadAllBytes(Path.Combine(IdxFolder, "t10k-images-idx3-ubyte"));
+        var cut = Path.Combine(dir, "cut-idx3-ubyte");
+        File.WriteAllBytes(cut, bytes[..^5]);
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => IdxFile.Read(cut, 3));
+        StringAssert.Contains(e.Message, cut);
+        StringAssert.Contains(e.Message, "truncated");
+        StringAssert.Contains(e.Message, "3×4×3 = 36 bytes");
+
+        var header = Path.Combine(dir, "header-idx3-ubyte");
+        File.WriteAllBytes(header, bytes[..9]);
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => IdxFile.Read(header, 3)).Message, "header");
+
+        var longer = Path.Combine(dir, "long-idx3-ubyte");
+        File.WriteAllBytes(longer, [.. bytes, 1, 2]);
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => IdxFile.Read(longer, 3)).Message, "after");
+
+        // A gzip stream cut short: the decompressor's error gains the file name.
+        var gz = File.ReadAllBytes(Path.Combine(IdxFolder, "train-images-idx3-ubyte.gz"));
+        var gzCut = Path.Combine(dir, "cut.gz");
+        File.WriteAllBytes(gzCut, gz[..(gz.Length / 2)]);
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => IdxFile.Read(gzCut, 3)).Message, gzCut);
     }
 
     [TestMethod]
-    public void RealFashionMnistWhenInstalled()
+    public void DifferentImageAndLabelCountsAreRejected()
     {
-        if (!Directory.Exists(FashionMnist.DefaultDirectory))
-            Assert.Inconclusive($"skipped: {FashionMnist.DefaultDirectory} is absent (apt-get install dataset-fashion-mnist; .ci/run does)");
-        var train = FashionMnist.Load("train");
-        var test = FashionMnist.Load("t10k");
-        Assert.AreEqual((60000, 10000, 10, 28, 28), (train.Count, test.Count, train.ClassCount, train.Height, train.Width));
-        var histogram = new int[10];
-        for (int i = 0; i < test.Count; i++) histogram[test.Label(i)]++;
-        CollectionAssert.AreEqual(Enumerable.Repeat(1000, 10).ToArray(), histogram, "the test set is balanced");
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => IdxDataset.LoadFiles(
+            Path.Combine(IdxFolder, "train-images-idx3-ubyte.gz"), Path.Combine(IdxFolder, "t10k-labels-idx1-ubyte")));
+        StringAssert.Contains(e.Message, "5 images");
+        StringAssert.Contains(e.Message, "3 labels");
     }
 
     [TestMethod]
-    public void BatchScheduleCoversEachEpochOnceAndDependsOnlyOnTheStep()
+    public void GzipIsDetectedByContentNotName()
     {
-        var a = new BatchSchedule(10, seed: 4);
-        var seen = new List<int>();
-        var batch = new int[5];
-        for (int step = 0; step < 2; step++)
-        {
-            a.Indices(step, batch);
-            seen.AddRange(batch);
-        }
-        CollectionAssert.AreEquivalent(Enumerable.Range(0, 10).ToList(), seen, "one epoch visits every item once");
-        var b = new BatchSchedule(10, seed: 4);
-        var again = new int[5];
-        b.Indices(1, again);
-        CollectionAssert.AreEqual(seen.Skip(5).ToArray(), again, "a fresh schedule gives step 1 the same batch");
+        using var dirTemp = DataFixtures.NewTempFolder();
+        var dir = dirTemp.Path;
+        var raw = File.ReadAllBytes(Path.Combine(IdxFolder, "t10k-labels-idx1-ubyte"));
+        var path = Path.Combine(dir, "labels-without-gz-suffix");
+        using (var f = File.Create(path))
+        using (var g = new GZipStream(f, CompressionLevel.Optimal))
+            g.Write(raw);
+        CollectionAssert.AreEqual(raw[8..], IdxFile.Read(path, 1).Data);
+        CollectionAssert.AreEqual(new[] { 3 }, IdxFile.Read(path, 1).Dimensions);
+    }
+
+    [TestMethod]
+    public void LabelsBeyondTheClassNamesAreRejected()
+    {
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => IdxDataset.Load(IdxFolder, IdxSplit.Train, ["a", "b"]));
+        StringAssert.Contains(e.Message, "label 9");
+    }
+
+    [TestMethod]
+    public void ItemsRejectBadIndicesAndBuffers()
+    {
+        var ds = IdxDataset.Load(IdxFolder, IdxSplit.Test);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ds.GetLabel(3));
+        Assert.ThrowsExactly<ArgumentException>(() => ds.CopyImage(0, new float[11]));
+        Assert.AreEqual(PixelConversion.ToFloat(ds.Images[0]), ds.GetItem(0).Pixels[0]);
     }
 }

@@ -18,11 +18,20 @@ public sealed class DiTTrainerTests
         public int Height => 8;
         public int Width => 8;
 
-        public int Read(int index, Span<float> pixels)
+        public IReadOnlyList<string> ClassNames => ["0", "1", "2", "3"];
+
+        public int GetLabel(int index) => index % 4;
+
+        public void CopyImage(int index, Span<float> pixels)
         {
-            int label = index % 4;
-            for (int i = 0; i < 64; i++) pixels[i] = i / 8 / 2 == label ? 1f : -1f;
-            return label;
+            for (int i = 0; i < 64; i++) pixels[i] = i / 8 / 2 == GetLabel(index) ? 1f : -1f;
+        }
+
+        public (float[] Pixels, int Label) GetItem(int index)
+        {
+            var pixels = new float[64];
+            CopyImage(index, pixels);
+            return (pixels, GetLabel(index));
         }
     }
 
