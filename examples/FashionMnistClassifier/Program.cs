@@ -4,14 +4,14 @@
 //   test-stats.npz   — pytorch-fid-layout statistics (mu, sigma) of the 10,000 test images' features
 //   classifier.md    — the model card: command, wall time, accuracy
 //
-//   dotnet run -c Release --project examples/FashionMnistClassifier -- [--epochs 4] [--out DIR]
+//   dotnet run -c Release --project examples/FashionMnistClassifier -- [--epochs 8] [--out DIR]
 using System.Diagnostics;
 using System.Globalization;
 using DitML.Data;
 using DitML.Metrics;
 
 string outDir = Arg("--out", Path.Combine("examples", "models", "fashion-mnist"));
-int epochs = int.Parse(Arg("--epochs", "4"), CultureInfo.InvariantCulture);
+int epochs = int.Parse(Arg("--epochs", "8"), CultureInfo.InvariantCulture);
 Directory.CreateDirectory(outDir);
 var train = FashionMnist.Load(IdxSplit.Train);
 var test = FashionMnist.Load(IdxSplit.Test);
@@ -37,7 +37,7 @@ File.WriteAllText(Path.Combine(outDir, "classifier.md"), $"""
     # Fashion-MNIST classifier (DitML)
 
     DitML's default feature extractor for 28×28 grayscale data: conv3×3-BN-ReLU ×2, max-pool, ×2, a 256-wide feature
-    layer (the FID features) and a 10-way head. Trained here with Adam (lr 1e-3, batch 128, random horizontal flips).
+    layer (the FID features) and a 10-way head. Trained here with Adam (lr 1e-3 with cosine decay to 0, batch 128, random horizontal flips).
 
     | | |
     |---|---|

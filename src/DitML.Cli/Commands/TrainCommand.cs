@@ -1,3 +1,4 @@
+using DitML.Cli.Plots;
 using System.CommandLine;
 using System.Globalization;
 using DitML.Data;
@@ -24,7 +25,7 @@ internal static class TrainCommand
         var seed = new Option<long>("--seed") { Description = "Seed of everything random.", DefaultValueFactory = _ => 0 };
         var clip = new Option<double?>("--clip") { Description = "Clip the gradient norm (off by default, as the recipe)." };
         var noFlip = new Option<bool>("--no-flip") { Description = "Do not flip images horizontally." };
-        var outDir = new Option<DirectoryInfo>("--out") { Description = "Run folder (checkpoints, ema.safetensors, log.jsonl).", Required = true };
+        var outDir = new Option<DirectoryInfo>("--out") { Description = "Run folder (checkpoint, ema.safetensors, log.jsonl, loss.png).", Required = true };
         var logEvery = new Option<int>("--log-every") { Description = "Steps between log lines (log.jsonl).", DefaultValueFactory = _ => 50 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where it stopped." };
         var command = new Command("train", "Train a class-conditional DiT with the official recipe (AdamW, EMA, class dropout, hybrid loss).");
@@ -62,7 +63,9 @@ internal static class TrainCommand
                     $"training {cfg.Name ?? "DiT"} depth {cfg.Depth}, width {cfg.HiddenSize}, patch {cfg.PatchSize} ({DiTComplexity.Parameters(cfg):N0} parameters, {DiTComplexity.Gflops(cfg):F3} Gflops) on {dataset.Count} images from step {trainer.Step} to {trainer.Options.Steps}"));
                 using var bar = new ProgressBar(error, "training", (int)(trainer.Options.Steps - trainer.Step));
                 long done = trainer.Run(new Progress(bar), cancellation.Token);
-                output.WriteLine($"stopped at step {done}; wrote {Path.Combine(run, TrainingCheckpoint.FileName)} and {Path.Combine(run, TrainingCheckpoint.EmaFileName)}");
+                string curve = Path.Combine(run, LossCurve.FileName);
+                bool plotted = LossCurve.Write(Path.Combine(run, "log.jsonl"), curve);
+                output.WriteLine($"stopped at step {done}; wrote {Path.Combine(run, TrainingCheckpoint.FileName)}, {Path.Combine(run, TrainingCheckpoint.EmaFileName)}" + (plotted ? $" and {curve}" : ""));
                 return cancellation.IsCancellationRequested ? 130 : 0;
             }
             finally

