@@ -1,5 +1,6 @@
 using DitML.Generation;
 using DitML.ML.Generation;
+using DitML.ML.Metrics;
 using Microsoft.ML;
 
 namespace DitML.ML;
@@ -45,5 +46,24 @@ public static class DitMLCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(generator);
         return new DiffusionGenerateEstimator(() => generator, options ?? new DiffusionGenerateOptions(), ownsGenerator: false);
+    }
+
+    /// <summary>
+    /// Adds a classifier's features and class probabilities for each image of <paramref name="inputColumnName"/> (CHW
+    /// floats in [−1, 1], as DiffusionGenerate's pixel column): the inputs of FID, Inception Score and class accuracy in
+    /// <c>mlContext.Generation().Evaluate(...)</c>. <paramref name="classifierPath"/> is a DitML classifier in ONNX (input
+    /// "pixels", outputs "features" and "probabilities"), such as the shipped Fashion-MNIST classifier. Runs on ML.NET's
+    /// own ONNX transformer, so it saves and loads with the pipeline.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">Naming the classifier file.</exception>
+    public static IEstimator<ITransformer> ExtractImageFeatures(this TransformsCatalog catalog, string classifierPath,
+        string inputColumnName = "Pixels", string featuresColumnName = "Features", string probabilitiesColumnName = "Probabilities") =>
+        ImageFeatureExtraction.Create(catalog, classifierPath, inputColumnName, featuresColumnName, probabilitiesColumnName);
+
+    /// <summary>Evaluation of generated images: FID, Inception Score, precision/recall and class accuracy.</summary>
+    public static GenerationCatalog Generation(this MLContext mlContext)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        return new GenerationCatalog(mlContext);
     }
 }

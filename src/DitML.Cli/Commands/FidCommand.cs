@@ -39,7 +39,7 @@ internal static class FidCommand
             }
             if (a.Features != null && b.Features != null)
             {
-                var (precision, recall) = GenerativeMetrics.PrecisionRecall(Subsample(a.Features, lazy.Value.FeatureSize), Subsample(b.Features, lazy.Value.FeatureSize), lazy.Value.FeatureSize);
+                var (precision, recall) = GenerativeMetrics.PrecisionRecall(GenerativeMetrics.EvenSubsample(a.Features, lazy.Value.FeatureSize), GenerativeMetrics.EvenSubsample(b.Features, lazy.Value.FeatureSize), lazy.Value.FeatureSize);
                 output.WriteLine(string.Create(inv, $"Precision: {precision:F4}"));
                 output.WriteLine(string.Create(inv, $"Recall: {recall:F4}"));
             }
@@ -96,15 +96,5 @@ internal static class FidCommand
         stats.Add(features);
         var (mean, cov) = stats.Compute();
         return new Set(source, mean, cov, features, probabilities, stats.IsRankDeficient);
-    }
-
-    /// <summary>Precision/recall compare all pairs: cap each set at 5,000 samples (evenly spaced) to bound the cost.</summary>
-    private static float[] Subsample(float[] features, int d)
-    {
-        int n = features.Length / d;
-        if (n <= 5000) return features;
-        var result = new float[5000 * d];
-        for (int i = 0; i < 5000; i++) features.AsSpan((int)((long)i * n / 5000) * d, d).CopyTo(result.AsSpan(i * d, d));
-        return result;
     }
 }

@@ -47,6 +47,20 @@ public static class GenerativeMetrics
         return (Coverage(f, r, realRadii, dimension), Coverage(r, f, fakeRadii, dimension));
     }
 
+    /// <summary>
+    /// At most <paramref name="max"/> rows of N×D <paramref name="features"/>, evenly spaced (all of them when N ≤ max):
+    /// precision/recall cost O(N²), so large sets are thinned deterministically.
+    /// </summary>
+    public static float[] EvenSubsample(float[] features, int dimension, int max = 5000)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        int n = features.Length / dimension;
+        if (n <= max) return features;
+        var result = new float[max * dimension];
+        for (int i = 0; i < max; i++) features.AsSpan((int)((long)i * n / max) * dimension, dimension).CopyTo(result.AsSpan(i * dimension, dimension));
+        return result;
+    }
+
     /// <summary>How often the classifier's most likely class equals the class each sample was generated for.</summary>
     public static double ClassAccuracy(ReadOnlySpan<float> probabilities, ReadOnlySpan<long> requested, int classes)
     {

@@ -30,6 +30,9 @@ public sealed class OnnxImageClassifier : IDisposable
     /// <summary>Number of classes.</summary>
     public int Classes { get; }
 
+    /// <summary>Shape of one input image: (channels, height, width).</summary>
+    public int[] InputShape => [inputShape[1], inputShape[2], inputShape[3]];
+
     /// <summary>Channels × height × width of one input image.</summary>
     public int ImageSize => inputShape[1] * inputShape[2] * inputShape[3];
 
