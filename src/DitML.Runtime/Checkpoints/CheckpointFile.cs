@@ -3,12 +3,29 @@ namespace DitML.Checkpoints;
 /// <summary>Reads any checkpoint DitML knows, telling the format from the file's first bytes, and converts between formats.</summary>
 public static class CheckpointFile
 {
-    /// <summary>Reads a PyTorch zip checkpoint (.pt, .pth) or a safetensors file.</summary>
+    /// <summary>
+    /// Reads a PyTorch zip checkpoint (.pt, .pth) or a safetensors file. Training checkpoints — the official dict
+    /// {"model", "ema", "opt", "args"} or DitML's checkpoint.safetensors ("model.*", "ema.*", optimizer moments) — yield
+    /// the weights <paramref name="weights"/> selects (the EMA by default, as the official sampler does).
+    /// </summary>
     public static CheckpointContents Read(string path, CheckpointWeights weights = CheckpointWeights.Auto) => DetectFormat(path) switch
     {
         CheckpointFormat.PyTorch => PyTorchCheckpoint.Read(path, weights),
-        _ => SafeTensorsFile.Read(path),
+        _ => SelectTrainingEntry(SafeTensorsFile.Read(path), weights),
     };
+
+    /// <summary>A DitML training checkpoint holds "model.*" and "ema.*" tensors: keep the selected set, prefix removed.</summary>
+    private static CheckpointContents SelectTrainingEntry(CheckpointContents contents, CheckpointWeights weights)
+    {
+        bool hasModel = contents.Tensors.Keys.Any(k => k.StartsWith("model.", StringComparison.Ordinal));
+        bool hasEma = contents.Tensors.Keys.Any(k => k.StartsWith("ema.", StringComparison.Ordinal));
+        if (!hasModel || !hasEma) return contents;                      // a bare state_dict: nothing to select, as for .pt files
+        string entry = weights == CheckpointWeights.Model ? "model" : "ema";
+        string prefix = entry + ".";
+        var tensors = contents.Tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+        return new CheckpointContents(tensors, contents.Metadata, entry);
+    }
 
     /// <summary>Writes tensors in the format the extension names (.safetensors, else PyTorch's).</summary>
     public static void Write(string path, IReadOnlyDictionary<string, CheckpointTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)

@@ -86,6 +86,19 @@ public sealed class DiTTrainerTests
             Assert.AreEqual(done, step);
             using var back = DiTCheckpoint.Load(Path.Combine(run, TrainingCheckpoint.EmaFileName));
             Assert.AreEqual(Config, back.Config, "the EMA checkpoint carries its config");
+
+            // The training checkpoint itself loads as a model too: the EMA weights by default, the raw model on request.
+            string checkpoint = Path.Combine(run, TrainingCheckpoint.FileName);
+            var ema = CheckpointFile.Read(Path.Combine(run, TrainingCheckpoint.EmaFileName)).Tensors;
+            var fromTraining = CheckpointFile.Read(checkpoint);
+            Assert.AreEqual("ema", fromTraining.SelectedEntry);
+            CollectionAssert.AreEquivalent(ema.Keys.ToArray(), fromTraining.Tensors.Keys.ToArray());
+            CollectionAssert.AreEqual(ema["final_layer.linear.weight"].Data, fromTraining.Tensors["final_layer.linear.weight"].Data);
+            var raw = CheckpointFile.Read(checkpoint, CheckpointWeights.Model);
+            Assert.AreEqual("model", raw.SelectedEntry);
+            CollectionAssert.AreNotEqual(ema["final_layer.linear.weight"].Data, raw.Tensors["final_layer.linear.weight"].Data, "the raw weights differ from their average");
+            using var model = DiTCheckpoint.Load(checkpoint, new DiTLoadOptions { Weights = CheckpointWeights.Model });
+            Assert.AreEqual(Config, model.Config);
         }
         finally
         {
