@@ -19,9 +19,10 @@ public sealed class DiagonalGaussian : IDisposable
     public DiagonalGaussian(Tensor moments)
     {
         ArgumentNullException.ThrowIfNull(moments);
-        var parts = moments.chunk(2, dim: 1);
-        Mean = parts[0];
-        using (parts[1]) LogVar = parts[1].clamp(MinLogVar, MaxLogVar);
+        long c = moments.shape[1] / 2;
+        Mean = moments.narrow(1, 0, c);
+        using var logVar = moments.narrow(1, c, c);
+        LogVar = logVar.clamp(MinLogVar, MaxLogVar);
     }
 
     /// <summary>Mean (N, C, h, w).</summary>

@@ -12,7 +12,7 @@ namespace DitML.Torch.Vae;
 public sealed class VaeAttention : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // diffusers state_dict names
-    private readonly GroupNorm group_norm;
+    private readonly VaeGroupNorm group_norm;
     private readonly Linear to_q;
     private readonly Linear to_k;
     private readonly Linear to_v;

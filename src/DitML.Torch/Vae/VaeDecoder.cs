@@ -14,7 +14,7 @@ public sealed class VaeDecoder : nn.Module<Tensor, Tensor>
     private readonly Conv2d conv_in;
     private readonly VaeMidBlock mid_block;
     private readonly ModuleList<VaeUpBlock> up_blocks;
-    private readonly GroupNorm conv_norm_out;
+    private readonly VaeGroupNorm conv_norm_out;
     private readonly Conv2d conv_out;
 #pragma warning restore IDE1006
 

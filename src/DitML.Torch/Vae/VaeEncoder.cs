@@ -14,7 +14,7 @@ public sealed class VaeEncoder : nn.Module<Tensor, Tensor>
     private readonly Conv2d conv_in;
     private readonly ModuleList<VaeDownBlock> down_blocks;
     private readonly VaeMidBlock mid_block;
-    private readonly GroupNorm conv_norm_out;
+    private readonly VaeGroupNorm conv_norm_out;
     private readonly Conv2d conv_out;
 #pragma warning restore IDE1006
 

@@ -11,9 +11,9 @@ namespace DitML.Torch.Vae;
 public sealed class VaeResnetBlock : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // diffusers state_dict names
-    private readonly GroupNorm norm1;
+    private readonly VaeGroupNorm norm1;
     private readonly Conv2d conv1;
-    private readonly GroupNorm norm2;
+    private readonly VaeGroupNorm norm2;
     private readonly Conv2d conv2;
     private readonly Conv2d? conv_shortcut;
 #pragma warning restore IDE1006

@@ -22,7 +22,14 @@ internal sealed class VaeFixture
 
     public long[] Shape(string name) => root.GetProperty(name + "_shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
 
-    public Tensor Tensor(string name, string shapeName) => tensor(Values(name), Shape(shapeName));
+    public Tensor Tensor(string name, string shapeName)
+    {
+        var values = Values(name);
+        using var view = tensor(values, Shape(shapeName));
+        var copy = view.clone();                        // the array may back the view; keep a copy of our own
+        GC.KeepAlive(values);
+        return copy;
+    }
 
     /// <summary>max |a − e| / max |e|.</summary>
     public static double RelativeError(float[] expected, float[] actual)
