@@ -186,6 +186,47 @@ public sealed class OnnxGraphBuilder
         return bias.IsEmpty ? y : Add(y, Initializer(prefix + ".bias", bias, outFeatures));
     }
 
+    /// <summary>The shape of x as a 1-D int64 tensor.</summary>
+    public string Shape(string x) => Node("Shape", [x]);
+
+    /// <summary>
+    /// A 2-D convolution (NCHW) with a square kernel; <paramref name="pads"/> is ONNX's [top, left, bottom, right]
+    /// (zeros), symmetric <c>kernel / 2</c> when null.
+    /// </summary>
+    public string Conv(string x, string weight, string? bias, long kernel, long stride = 1, long[]? pads = null)
+    {
+        long p = kernel / 2;
+        return Node("Conv", bias == null ? [x, weight] : [x, weight, bias], new Dictionary<string, object>
+        {
+            ["kernel_shape"] = new[] { kernel, kernel },
+            ["strides"] = new[] { stride, stride },
+            ["pads"] = pads ?? [p, p, p, p],
+        });
+    }
+
+    /// <summary>
+    /// GroupNorm of x (N, C, …) as PyTorch computes it (biased variance per sample and group), from primitives since
+    /// opset 17 has no GroupNormalization: reshape to (N, G, −1), InstanceNormalization, reshape back, then the affine
+    /// <paramref name="scale"/> and <paramref name="bias"/> (initializers shaped (C, 1, 1) for 4-D x).
+    /// </summary>
+    public string GroupNorm(string x, int groups, string scale, string bias, float epsilon)
+    {
+        var grouped = Reshape(x, 0, groups, -1);
+        var normed = Node("InstanceNormalization", [grouped, Filled(1f, groups), Filled(0f, groups)],
+            new Dictionary<string, object> { ["epsilon"] = epsilon });
+        var restored = Node("Reshape", [normed, Shape(x)]);
+        return Add(Mul(restored, scale), bias);
+    }
+
+    /// <summary>Nearest-neighbour upsampling of x (N, C, H, W) by an integer factor, as PyTorch's interpolate (floor(dst / s)).</summary>
+    public string UpsampleNearest(string x, int factor) =>
+        Node("Resize", [x, "", Initializer("scales", [1f, 1f, factor, factor], 4)], new Dictionary<string, object>
+        {
+            ["mode"] = "nearest",
+            ["coordinate_transformation_mode"] = "asymmetric",
+            ["nearest_mode"] = "floor",
+        });
+
     private string AddInitializer(string name, OnnxElementType type, byte[] bytes, long[] dims)
     {
         var t = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(bytes) };

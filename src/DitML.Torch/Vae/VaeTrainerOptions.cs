@@ -1,0 +1,55 @@
+using DitML.Training;
+
+namespace DitML.Torch.Vae;
+
+/// <summary>How <see cref="VaeTrainer"/> computes the reconstruction term.</summary>
+public enum VaeReconstructionLoss
+{
+    /// <summary>Mean absolute error (what the LDM autoencoders train with, before their perceptual and GAN terms).</summary>
+    L1,
+
+    /// <summary>Mean squared error.</summary>
+    Mse,
+}
+
+/// <summary>Settings of <see cref="VaeTrainer"/>.</summary>
+public sealed record VaeTrainerOptions
+{
+    /// <summary>Images per step.</summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>The reconstruction term.</summary>
+    public VaeReconstructionLoss Reconstruction { get; init; } = VaeReconstructionLoss.L1;
+
+    /// <summary>
+    /// Weight β of the KL term, in LDM's units: the loss is LDM's (Σ_pixels rec + β·Σ_latents KL) / batch, divided by
+    /// the pixel elements per image, so β = 1e-6 is the Stable Diffusion autoencoder's weight.
+    /// </summary>
+    public double KlWeight { get; init; } = 1e-6;
+
+    /// <summary>Decode a posterior sample (true, the KL autoencoder's training) or the mean.</summary>
+    public bool SamplePosterior { get; init; } = true;
+
+    /// <summary>AdamW settings (DitML's PyTorch-exact update).</summary>
+    public AdamWOptions Optimizer { get; init; } = new() { LearningRate = 1e-4 };
+
+    /// <summary>Seed of the batch order and the posterior noise; step s's draws depend only on (seed, s).</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Checks the settings; returns this.</summary>
+    public VaeTrainerOptions Validate()
+    {
+        if (BatchSize <= 0) throw new ArgumentException($"batch size must be positive, got {BatchSize}", nameof(BatchSize));
+        if (!(KlWeight >= 0)) throw new ArgumentException($"KL weight must be ≥ 0, got {KlWeight}", nameof(KlWeight));
+        ArgumentNullException.ThrowIfNull(Optimizer);
+        Optimizer.Validate();
+        return this;
+    }
+}
+
+/// <summary>The loss of one training step: reconstruction (per pixel element), KL (per image, summed over the latent), and the total.</summary>
+/// <param name="Step">The step (0-based).</param>
+/// <param name="Reconstruction">Mean reconstruction error per pixel element.</param>
+/// <param name="KullbackLeibler">KL(q(z|x) ‖ N(0, I)) summed over the latent, averaged over the batch.</param>
+/// <param name="Total">Reconstruction + β·KL / (pixel elements per image): what is minimized.</param>
+public sealed record VaeLossTerms(long Step, double Reconstruction, double KullbackLeibler, double Total);

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using DitML.Torch.Vae;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using static TorchSharp.torch;
+
+namespace DitML.Torch.Tests.Vae;
+
+/// <summary>The exported VAE graphs compute what the TorchSharp VAE computes, at any batch and spatial size.</summary>
+[TestClass]
+public sealed class VaeOnnxExporterTests
+{
+    private static AutoencoderKL FixtureModel() => VaeCheckpoint.Load(VaeFixture.WeightsPath, VaeFixture.Load().Config);
+
+    private static float[] RunOnnx(byte[] onnx, string input, TorchSharp.torch.Tensor x)
+    {
+        using var session = new InferenceSession(onnx);
+        var value = NamedOnnxValue.CreateFromTensor(input, new DenseTensor<float>(x.data<float>().ToArray(), x.shape.Select(v => (int)v).ToArray()));
+        using var results = session.Run([value]);
+        return results.Single().AsEnumerable<float>().ToArray();
+    }
+
+    [TestMethod]
+    [DataRow(1, 4, 4)]
+    [DataRow(3, 4, 4)]
+    [DataRow(2, 3, 5)]
+    public void DecoderMatchesTorchSharp(int n, int h, int w)
+    {
+        using var model = FixtureModel();
+        var onnx = VaeOnnxExporter.ExportDecoder(model).ToBytes();
+        manual_seed(n);
+        using var latents = randn(n, 4, h, w) * 0.18215;
+        using var _ = no_grad();
+        using var expected = model.DecodeLatents(latents);
+        var actual = RunOnnx(onnx, "latents", latents);
+        CollectionAssert.AreEqual(new long[] { n, 3, 4 * h, 4 * w }, expected.shape);
+        double err = VaeFixture.RelativeError(expected.data<float>().ToArray(), actual);
+        Assert.IsTrue(err < 1e-4, $"N={n} {h}×{w}: relative error {err:E2}");
+    }
+
+    [TestMethod]
+    [DataRow(1, 16, 16)]
+    [DataRow(3, 8, 24)]
+    public void EncoderMeanMatchesTorchSharp(int n, int h, int w)
+    {
+        using var model = FixtureModel();
+        var onnx = VaeOnnxExporter.ExportEncoder(model).ToBytes();
+        manual_seed(n);
+        using var pixels = rand(n, 3, h, w) * 2 - 1;
+        using var _ = no_grad();
+        using var expected = model.EncodeLatents(pixels, sample: false);
+        double err = VaeFixture.RelativeError(expected.data<float>().ToArray(), RunOnnx(onnx, "pixels", pixels));
+        Assert.IsTrue(err < 1e-4, $"N={n} {h}×{w}: relative error {err:E2}");
+    }
+
+    [TestMethod]
+    public void UnscaledDecoderTakesRawLatentsAndMetadataDescribesTheModel()
+    {
+        manual_seed(7);
+        using var model = new AutoencoderKL(VaeConfig.Small);
+        model.eval();
+        var onnx = VaeOnnxExporter.ExportDecoder(model, scaledLatents: false);
+        using var z = randn(2, 4, 5, 5);
+        using var _ = no_grad();
+        using var expected = model.Decode(z);
+        Assert.IsTrue(VaeFixture.RelativeError(expected.data<float>().ToArray(), RunOnnx(onnx.ToBytes(), "latents", z)) < 1e-4);
+        using var session = new InferenceSession(onnx.ToBytes());
+        var meta = session.ModelMetadata.CustomMetadataMap;
+        Assert.AreEqual(VaeConfig.Small, VaeConfig.FromJson(meta[VaeOnnxExporter.ConfigKey]));
+        Assert.AreEqual("false", meta[VaeOnnxExporter.ScaledLatentsKey]);
+        Assert.AreEqual("0.18215", meta[VaeOnnxExporter.ScalingFactorKey]);
+        Assert.AreEqual("N", session.InputMetadata["latents"].SymbolicDimensions[0], "dynamic batch axis");
+    }
+
+    [TestMethod]
+    public void OnnxCheckerAcceptsBothGraphs()
+    {
+        const string python = "/usr/bin/python3";
+        if (!File.Exists(python) || Run(python, "-c", "import onnx").Code != 0)
+            Assert.Inconclusive("skipped: /usr/bin/python3 with onnx is not installed (apt-get install python3-onnx)");
+        using var model = FixtureModel();
+        string dir = Directory.CreateTempSubdirectory("ditml-vae-onnx-").FullName;
+        try
+        {
+            string decoder = Path.Combine(dir, "decoder.onnx"), encoder = Path.Combine(dir, "encoder.onnx");
+            VaeOnnxExporter.ExportDecoder(model).Save(decoder);
+            VaeOnnxExporter.ExportEncoder(model).Save(encoder);
+            var (code, output) = Run(python, "-c",
+                "import onnx, sys\nfor p in sys.argv[1:]: onnx.checker.check_model(onnx.load(p), full_check=True)\nprint('ok')", decoder, encoder);
+            Assert.AreEqual(0, code, output);
+            StringAssert.Contains(output, "ok");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static (int Code, string Output) Run(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        string output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output);
+    }
+}
