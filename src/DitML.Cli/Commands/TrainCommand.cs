@@ -1,6 +1,7 @@
 using DitML.Cli.Plots;
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using DitML.Data;
 using DitML.Models;
 using DitML.Training;
@@ -28,7 +29,7 @@ internal static class TrainCommand
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Run folder (checkpoint, ema.safetensors, log.jsonl, loss.png).", Required = true };
         var logEvery = new Option<int>("--log-every") { Description = "Steps between log lines (log.jsonl).", DefaultValueFactory = _ => 50 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where it stopped." };
-        var command = new Command("train", "Train a class-conditional DiT with the official recipe (AdamW, EMA, class dropout, hybrid loss).");
+        var command = new Command("train", "Train a class-conditional DiT with the official recipe (AdamW, EMA, class dropout, hybrid loss). Ctrl+C or SIGTERM writes a checkpoint; --resume continues exactly.");
         foreach (var o in new Option[] { data, model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume }) command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -43,6 +44,13 @@ internal static class TrainCommand
                 error.WriteLine("\nstopping: writing a checkpoint…");
             };
             Console.CancelKeyPress += onCancel;
+            // `kill`, `docker stop` and job schedulers send SIGTERM: stop the same way, so no step is lost.
+            using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                cancellation.Cancel();
+                error.WriteLine("\nstopping (SIGTERM): writing a checkpoint…");
+            });
             try
             {
                 using var trainer = parse.GetValue(resume)

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>
 /// Stable Diffusion's KL autoencoder (diffusers' AutoencoderKL): encoder → quant_conv (1×1, 2C → 2C) → a diagonal

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>
 /// The encoder's posterior: a Gaussian with diagonal covariance, mean and log-variance (N, C, h, w), the log-variance

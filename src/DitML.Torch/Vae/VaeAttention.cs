@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>
 /// The VAE's single-head spatial self-attention with a residual (diffusers' Attention as built for the VAE mid-block):

@@ -1,6 +1,6 @@
 using DitML.Checkpoints;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>
 /// Loads and saves <see cref="AutoencoderKL"/> weights with diffusers' state_dict names (safetensors or torch .pt).

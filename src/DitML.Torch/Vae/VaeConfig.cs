@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>
 /// The shape of a KL autoencoder (Stable Diffusion's VAE, diffusers' <c>AutoencoderKL</c>). Defaults are the SD config

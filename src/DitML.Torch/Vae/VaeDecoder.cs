@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>
 /// diffusers' Decoder: conv_in, mid_block, up_blocks (coarsest first, layers_per_block + 1 resnets each, doubling

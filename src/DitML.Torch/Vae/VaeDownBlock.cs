@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>diffusers' DownEncoderBlock2D: resnets.0..k−1, then (except at the coarsest level) downsamplers.0.</summary>
 public sealed class VaeDownBlock : nn.Module<Tensor, Tensor>

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>diffusers' Downsample2D with padding 0: zero-pad right and bottom by one, then a 3×3 conv of stride 2.</summary>
 public sealed class VaeDownsample : nn.Module<Tensor, Tensor>

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>
 /// diffusers' Encoder: conv_in, down_blocks (halving between levels), mid_block, conv_norm_out → SiLU → conv_out to

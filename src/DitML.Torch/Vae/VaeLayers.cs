@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>
 /// GroupNorm with PyTorch's semantics and initialization (scale 1, shift 0; parameters <c>weight</c>, <c>bias</c>).

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>diffusers' UNetMidBlock2D as the VAE uses it: resnets.0 → attentions.0 → resnets.1, at constant width.</summary>
 public sealed class VaeMidBlock : nn.Module<Tensor, Tensor>

@@ -1,7 +1,7 @@
 using DitML.Checkpoints;
 using DitML.Onnx;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>Emits the VAE's modules into an ONNX graph; weight names follow the state_dict.</summary>
 internal sealed class VaeOnnxEmitter(OnnxGraphBuilder g, VaeConfig c, IReadOnlyDictionary<string, CheckpointTensor> weights)

@@ -2,7 +2,7 @@ using System.Globalization;
 using DitML.Checkpoints;
 using DitML.Onnx;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>
 /// Writes the VAE's decoder (and encoder) as ONNX graphs (opset 17), emitted module by module from the weights since

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>
 /// diffusers' ResnetBlock2D without a time embedding: x + conv2(SiLU(norm2(conv1(SiLU(norm1(x)))))), with a 1×1

@@ -3,7 +3,7 @@ using DitML.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>
 /// Trains a KL autoencoder on an <see cref="IImageDataset"/> for data that has no published VAE: reconstruction (L1 or

@@ -1,6 +1,6 @@
 using DitML.Training;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>How <see cref="VaeTrainer"/> computes the reconstruction term.</summary>
 public enum VaeReconstructionLoss

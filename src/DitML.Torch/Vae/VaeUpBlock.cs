@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>diffusers' UpDecoderBlock2D: resnets.0..k−1, then (except at the finest level) upsamplers.0.</summary>
 public sealed class VaeUpBlock : nn.Module<Tensor, Tensor>

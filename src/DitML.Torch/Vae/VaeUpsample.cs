@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace DitML.Torch.Vae;
+namespace DitML.Vae;
 
 /// <summary>diffusers' Upsample2D: nearest-neighbour ×2, then a 3×3 conv.</summary>
 public sealed class VaeUpsample : nn.Module<Tensor, Tensor>

@@ -1,5 +1,5 @@
 using DitML.Checkpoints;
-using DitML.Torch.Vae;
+using DitML.Vae;
 using TorchSharp;
 using static TorchSharp.torch;
 

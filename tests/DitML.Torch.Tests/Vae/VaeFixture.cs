@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DitML.Torch.Vae;
+using DitML.Vae;
 using static TorchSharp.torch;
 
 namespace DitML.Torch.Tests.Vae;

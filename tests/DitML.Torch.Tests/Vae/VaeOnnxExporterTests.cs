@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DitML.Torch.Vae;
+using DitML.Vae;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using DitML.Data;
-using DitML.Torch.Vae;
+using DitML.Vae;
 using DitML.Training;
 using static TorchSharp.torch;
 
