@@ -27,9 +27,9 @@ internal static class TrainingBenchmark
         double peak = Math.Max(peakBefore, peakAfter);
         double achieved = trainRate * trainGflopPerImage;
         Console.WriteLine($"{name}: {DiTComplexity.Gflops(config):F2} Gflops forward, {trainGflopPerImage:F2} GFLOP per trained image; batch {batch}, {steps} timed steps, threads {get_num_threads()}");
-        Console.WriteLine($"{"measure",-34} {"GFLOP/s",9} {"ratio",7}");
-        Console.WriteLine($"{"fp32 matmul peak (best n, before/after)",-34} {peak,9:F1} {1.0,7:F2}");
-        Console.WriteLine($"{"trainer (AdamW + EMA + hybrid loss)",-34} {achieved,9:F1} {achieved / peak,7:F2}");
+        Console.WriteLine($"{"measure",-42} {"GFLOP/s",9} {"ratio",7}");
+        Console.WriteLine($"{"fp32 matmul peak (best n, before/after)",-42} {peak,9:F1} {1.0,7:F2}");
+        Console.WriteLine($"{"trainer (AdamW + EMA + hybrid loss)",-42} {achieved,9:F1} {achieved / peak,7:F2}");
         Console.WriteLine($"trainer: {trainRate:F2} images/s, {batch / trainRate:F2} s/step; matmul before {peakBefore:F1}, after {peakAfter:F1}");
     }
 
