@@ -6,28 +6,34 @@ using DitML.Numpy;
 
 namespace DitML.Cli.Commands;
 
-/// <summary>`ditml fid`: FID, Inception Score and precision/recall between two sets, with the Fashion-MNIST classifier's features.</summary>
+/// <summary>
+/// `ditml fid`: FID, Inception Score and precision/recall between two sets (image folders, ADM sample files, statistics
+/// files or the Fashion-MNIST test set), with the Fashion-MNIST classifier's or FID InceptionV3's features.
+/// </summary>
 internal static class FidCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var real = new Option<string>("--real") { Description = "fashion-mnist-test, an ADM-layout samples .npz (arr_0 uint8 NHWC), or a statistics .npz (mu, sigma).", Required = true };
+        var real = new Option<string>("--real") { Description = "fashion-mnist-test, an image folder, an ADM-layout samples .npz (arr_0 uint8 NHWC), or a statistics .npz (mu, sigma).", Required = true };
         var fake = new Option<string>("--fake") { Description = "Same choices as --real.", Required = true };
         var features = new Option<string>("--features") { Description = "fmnist (the project's Fashion-MNIST classifier) or inception.", DefaultValueFactory = _ => "fmnist" }
             .AcceptOnlyFromAmong("fmnist", "inception");
         var classifier = new Option<FileInfo>("--classifier") { Description = "The frozen classifier (examples/FashionMnistClassifier writes it).", DefaultValueFactory = _ => new FileInfo(Path.Combine("examples", "models", "fashion-mnist", "classifier.onnx")) };
+        var inceptionWeights = new Option<FileInfo>("--inception-weights") { Description = $"--features inception: pytorch-fid's {Metrics.Inception.FidInceptionV3.WeightsFileName} (never downloaded).", DefaultValueFactory = _ => new FileInfo(Metrics.Inception.FidInceptionV3.WeightsFileName) };
         var saveStats = new Option<FileInfo?>("--save-stats") { Description = "Also write the --fake set's statistics (pytorch-fid layout)." };
         var command = new Command("fid", "Fréchet distance (and IS, precision/recall when both sets are images) between two sets of images or statistics.");
-        foreach (var o in new Option[] { real, fake, features, classifier, saveStats }) command.Options.Add(o);
+        foreach (var o in new Option[] { real, fake, features, classifier, inceptionWeights, saveStats }) command.Options.Add(o);
         command.SetAction(parse =>
         {
-            if (parse.GetValue(features) == "inception")
-                throw new NotSupportedException("--features inception is not available yet: DitML has no InceptionV3 extractor (use --features fmnist for 28×28 grayscale data)");
-            string classifierPath = parse.GetValue(classifier)!.FullName;
-            var lazy = new Lazy<OnnxImageClassifier>(() => new OnnxImageClassifier(classifierPath));
+            bool inception = parse.GetValue(features) == "inception";
+            string classifierPath = parse.GetValue(classifier)!.FullName, weightsPath = parse.GetValue(inceptionWeights)!.FullName;
+            var lazy = new Lazy<IImageFeatureExtractor>(() => inception
+                ? new Metrics.Inception.InceptionFeatureExtractor(weightsPath)
+                : new OnnxImageClassifier(classifierPath));
+            var shape = inception ? (Channels: 3, Size: 299) : (Channels: 1, Size: 28);   // what image folders are resized to
             using var disposeClassifier = new Holder(lazy);                 // opened only when images need features
-            var a = Load(parse.GetValue(real)!, lazy);
-            var b = Load(parse.GetValue(fake)!, lazy);
+            var a = Load(parse.GetValue(real)!, lazy, shape);
+            var b = Load(parse.GetValue(fake)!, lazy, shape);
             var inv = CultureInfo.InvariantCulture;
             foreach (var set in new[] { a, b })
                 if (set.RankDeficient) error.WriteLine($"warning: {set.Source} has no more samples than feature dimensions: its covariance is rank-deficient and FID biased");
@@ -55,7 +61,7 @@ internal static class FidCommand
 
     private sealed record Set(string Source, double[] Mean, double[] Covariance, float[]? Features, float[]? Probabilities, bool RankDeficient);
 
-    private sealed class Holder(Lazy<OnnxImageClassifier> lazy) : IDisposable
+    private sealed class Holder(Lazy<IImageFeatureExtractor> lazy) : IDisposable
     {
         public void Dispose()
         {
@@ -63,12 +69,21 @@ internal static class FidCommand
         }
     }
 
-    private static Set Load(string source, Lazy<OnnxImageClassifier> classifier)
+    private static Set Load(string source, Lazy<IImageFeatureExtractor> extractor, (int Channels, int Size) folderShape)
     {
         float[] pixels;
+        int c, h, w;
         if (source == "fashion-mnist-test")
         {
             pixels = FashionMnist.Load(IdxSplit.Test).ToFloatArray();
+            (c, h, w) = (1, FashionMnist.ImageSize, FashionMnist.ImageSize);
+        }
+        else if (Directory.Exists(source))
+        {
+            var folder = ImageFolderDataset.Open(source, new ImageFolderOptions { ImageSize = folderShape.Size, Channels = folderShape.Channels });
+            (c, h, w) = (folder.Channels, folder.Height, folder.Width);
+            pixels = new float[(long)folder.Count * c * h * w];
+            for (int i = 0; i < folder.Count; i++) folder.CopyImage(i, pixels.AsSpan(i * c * h * w, c * h * w));
         }
         else
         {
@@ -80,9 +95,8 @@ internal static class FidCommand
             }
             if (!arrays.TryGetValue("arr_0", out var images) || images.Shape.Length != 4)
                 throw new InvalidDataException($"{source}: neither statistics (mu, sigma) nor samples (arr_0 as N×H×W×C uint8)");
-            var (n, h, w, c) = ((int)images.Shape[0], (int)images.Shape[1], (int)images.Shape[2], (int)images.Shape[3]);
-            if (h * w * c != classifier.Value.ImageSize)
-                throw new InvalidDataException($"{source}: images are {h}×{w}×{c}, the classifier takes {classifier.Value.ImageSize} values per image (28×28×1)");
+            int n;
+            (n, h, w, c) = ((int)images.Shape[0], (int)images.Shape[1], (int)images.Shape[2], (int)images.Shape[3]);
             var bytes = images.Data;
             pixels = new float[bytes.Length];
             for (int i = 0; i < n; i++)                                     // NHWC uint8 → NCHW [−1, 1]
@@ -91,8 +105,8 @@ internal static class FidCommand
                         for (int ch = 0; ch < c; ch++)
                             pixels[((i * c + ch) * h + y) * w + x] = bytes[((i * h + y) * w + x) * c + ch] / 127.5f - 1f;
         }
-        var (features, probabilities) = classifier.Value.Run(pixels);
-        var stats = new FeatureStatistics(classifier.Value.FeatureSize);
+        var (features, probabilities) = extractor.Value.Extract(pixels, c, h, w);
+        var stats = new FeatureStatistics(extractor.Value.FeatureSize);
         stats.Add(features);
         var (mean, cov) = stats.Compute();
         return new Set(source, mean, cov, features, probabilities, stats.IsRankDeficient);

@@ -7,7 +7,7 @@ namespace DitML.Metrics;
 /// An image classifier exported to ONNX (input "pixels" (N, C, H, W) in [−1, 1]; outputs "features" (N, F) and
 /// "probabilities" (N, K)), as a torch-free feature extractor for FID, Inception Score and class accuracy.
 /// </summary>
-public sealed class OnnxImageClassifier : IDisposable
+public sealed class OnnxImageClassifier : IImageFeatureExtractor
 {
     private readonly InferenceSession session;
     private readonly int[] inputShape;
@@ -51,6 +51,14 @@ public sealed class OnnxImageClassifier : IDisposable
             results.First(r => r.Name == "probabilities").AsEnumerable<float>().ToArray().CopyTo(probabilities, start * Classes);
         }
         return (features, probabilities);
+    }
+
+    /// <inheritdoc />
+    public (float[] Features, float[] Probabilities) Extract(ReadOnlySpan<float> pixels, int channels, int height, int width)
+    {
+        if (channels != inputShape[1] || height != inputShape[2] || width != inputShape[3])
+            throw new ArgumentException($"images are {channels}×{height}×{width} (C×H×W); the classifier takes {inputShape[1]}×{inputShape[2]}×{inputShape[3]}");
+        return Run(pixels);
     }
 
     /// <inheritdoc />

@@ -75,11 +75,28 @@ public sealed class FidCommandTests
     }
 
     [TestMethod]
-    public void InceptionFeaturesAreNotAvailableYetAndSaySo()
+    public void MissingInceptionWeightsAreNamedWithWhereToGetThem()
     {
-        var (code, _, error) = CliRunner.Run("fid", "--real", "x.npz", "--fake", "y.npz", "--features", "inception");
-        Assert.AreEqual(2, code);
-        StringAssert.Contains(error, "InceptionV3");
+        string a = Samples("i.npz", 4, 7, 0);
+        var (code, _, error) = CliRunner.Run("fid", "--real", a, "--fake", a, "--features", "inception", "--inception-weights", "/no/pt_inception-2015-12-05-6726825d.pth");
+        Assert.AreEqual(2, code, error);
+        StringAssert.Contains(error, "/no/pt_inception-2015-12-05-6726825d.pth");
+        StringAssert.Contains(error, "pytorch-fid");
+    }
+
+    [TestMethod]
+    public void ImageFoldersAreASourceOfImages()
+    {
+        // The same images as a folder of PNGs and as an ADM .npz: the same statistics, so FID 0.
+        string npz = Samples("f.npz", 12, 9, 0);
+        var images = DitML.Numpy.NpyArray.ReadNpz(npz)["arr_0"];
+        string folder = Path.Combine(dir, "folder", "all");
+        Directory.CreateDirectory(folder);
+        for (int i = 0; i < 12; i++)
+            File.WriteAllBytes(Path.Combine(folder, $"{i:D2}.png"), DitML.Imaging.PngEncoder.Encode(new DitML.Imaging.ByteImage(28, 28, 1, images.Data.AsSpan(i * 784, 784).ToArray())));
+        var (code, output, error) = CliRunner.Run("fid", "--real", Path.Combine(dir, "folder"), "--fake", npz, "--classifier", classifier);
+        Assert.AreEqual(0, code, error);
+        Assert.AreEqual(0, Value(output, "FID"), 1e-3, output);
     }
 
     [TestMethod]
