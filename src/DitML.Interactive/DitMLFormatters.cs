@@ -6,7 +6,7 @@ namespace DitML.Interactive;
 
 /// <summary>
 /// Registers DitML's notebook formatters with .NET Interactive: <see cref="ByteImage"/> (samples, grids from
-/// <see cref="ImageGrid"/>), <see cref="ImageGallery"/> and ML.NET's <see cref="MLImage"/> display inline as PNG
+/// <see cref="ImageGrid"/>), <see cref="ImageGallery"/>, <see cref="LossChart"/> and ML.NET's <see cref="MLImage"/> display inline as PNG
 /// images instead of the default property table. Call <see cref="Register"/> once in a notebook after <c>#r</c>.
 /// </summary>
 public static class DitMLFormatters
@@ -23,9 +23,10 @@ public static class DitMLFormatters
         {
             Formatter.Register<ByteImage>((image, writer) => writer.Write(HtmlImage.ImgTag(image)), MimeType);
             Formatter.Register<ImageGallery>((gallery, writer) => writer.Write(gallery.ToHtml()), MimeType);
+            Formatter.Register<LossChart>((chart, writer) => writer.Write(chart.ToSvg()), MimeType);
             Formatter.Register<MLImage>((image, writer) => writer.Write(HtmlImage.ImgTag(MLImageConversion.ToByteImage(image))), MimeType);
             // The kernel picks a display format per type; make sure these types are shown as HTML, not as plain text.
-            foreach (var type in new[] { typeof(ByteImage), typeof(ImageGallery), typeof(MLImage) })
+            foreach (var type in new[] { typeof(ByteImage), typeof(ImageGallery), typeof(LossChart), typeof(MLImage) })
                 Formatter.SetPreferredMimeTypesFor(type, MimeType);
         }
     }
