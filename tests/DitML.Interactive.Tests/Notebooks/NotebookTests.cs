@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using DitML.Interactive.Tests.Formatting;
+
+namespace DitML.Interactive.Tests.Notebooks;
+
+/// <summary>
+/// Every notebook under examples/notebooks runs cell by cell, as the .NET Interactive kernel would, in quick mode
+/// (DITML_NOTEBOOK_QUICK=1) against small stand-in inputs, and shows at least one image that decodes.
+/// </summary>
+[TestClass]
+public sealed class NotebookTests
+{
+    private static readonly string Root = FindRepositoryRoot();
+    private static NotebookInputs? inputs;
+
+    public static IEnumerable<object[]> Notebooks =>
+        Directory.GetFiles(Path.Combine(Root, "examples", "notebooks"), "*.ipynb", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal)
+            .Select(p => new object[] { Path.GetRelativePath(Root, p) });
+
+    [ClassInitialize]
+    public static void SetUp(TestContext _)
+    {
+        inputs = new NotebookInputs(Root);
+        Environment.SetEnvironmentVariable("DITML_NOTEBOOK_QUICK", "1");
+        Environment.SetEnvironmentVariable("DITML_MODELS_DIR", inputs.ModelsDirectory);
+        Environment.SetEnvironmentVariable("DITML_FASHION_MNIST", inputs.DataDirectory);
+    }
+
+    [ClassCleanup]
+    public static void TearDown()
+    {
+        foreach (string name in new[] { "DITML_NOTEBOOK_QUICK", "DITML_MODELS_DIR", "DITML_FASHION_MNIST" })
+            Environment.SetEnvironmentVariable(name, null);
+        inputs?.Dispose();
+    }
+
+    [TestMethod]
+    public void TheThreeNotebooksExist()
+    {
+        var names = Notebooks.Select(n => Path.GetFileName((string)n[0])).ToArray();
+        CollectionAssert.IsSubsetOf(new[] { "01-generate.ipynb", "02-train.ipynb", "03-evaluate.ipynb" }, names);
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Notebooks))]
+    public async Task NotebookRunsEveryCellAndShowsAnImage(string relativePath)
+    {
+        var notebook = NotebookFile.Read(Path.Combine(Root, relativePath));
+        Assert.AreEqual(".net-csharp", notebook.KernelName);
+        Assert.AreEqual("C#", notebook.Language);
+        Assert.IsTrue(notebook.CodeCells.Count > 0, "no code cells");
+        Assert.IsTrue(notebook.CodeCells.Any(c => c.Contains("#r \"nuget: DitML.")), "the notebook should reference DitML as a package");
+
+        var watch = Stopwatch.StartNew();
+        var globals = await NotebookRunner.RunAsync(notebook);
+        Console.WriteLine($"{relativePath}: {notebook.CodeCells.Count} cells in {watch.Elapsed.TotalSeconds:F1} s, {globals.Displayed.Count} values displayed");
+
+        var images = globals.Html.SelectMany(EmbeddedImages.Find).ToList();
+        Assert.IsTrue(images.Count > 0, $"{relativePath} displayed no image; displayed: {string.Join(", ", globals.Displayed.Select(d => d?.GetType().Name))}");
+        foreach (var shown in images)
+        {
+            // Shown at an integer enlargement of the PNG's own size.
+            Assert.AreEqual(0, shown.DisplayWidth % shown.Image.Width);
+            Assert.AreEqual(shown.DisplayWidth / shown.Image.Width, shown.DisplayHeight / shown.Image.Height);
+        }
+        // Generated samples of the 28×28 model: tiles of 28 plus make_grid padding.
+        Assert.IsTrue(images.Any(i => (i.Image.Height - 2) % 30 == 0 && (i.Image.Width - 2) % 30 == 0),
+            $"{relativePath}: no grid of 28×28 samples among {string.Join(", ", images.Select(i => $"{i.Image.Width}×{i.Image.Height}"))}");
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "DitML.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("DitML.sln not found above " + AppContext.BaseDirectory);
+    }
+}
