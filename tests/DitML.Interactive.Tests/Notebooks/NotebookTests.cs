@@ -56,6 +56,14 @@ public sealed class NotebookTests
         var globals = await NotebookRunner.RunAsync(notebook);
         Console.WriteLine($"{relativePath}: {notebook.CodeCells.Count} cells in {watch.Elapsed.TotalSeconds:F1} s, {globals.Displayed.Count} values displayed");
 
+        // DITML_NOTEBOOK_OUTPUT=<folder>: keep what each notebook showed as an HTML page, to look at.
+        if (Environment.GetEnvironmentVariable("DITML_NOTEBOOK_OUTPUT") is { Length: > 0 } outputDir)
+        {
+            Directory.CreateDirectory(outputDir);
+            File.WriteAllText(Path.Combine(outputDir, Path.GetFileNameWithoutExtension(relativePath) + ".html"),
+                "<!DOCTYPE html><meta charset=\"utf-8\"><body>" + string.Join("\n<hr/>\n", globals.Html) + "</body>");
+        }
+
         var images = globals.Html.SelectMany(EmbeddedImages.Find).ToList();
         Assert.IsTrue(images.Count > 0, $"{relativePath} displayed no image; displayed: {string.Join(", ", globals.Displayed.Select(d => d?.GetType().Name))}");
         foreach (var shown in images)
