@@ -5,8 +5,8 @@ namespace DitML.Cli.Tests.Packaging;
 /// <summary>
 /// The libraries pack into NuGet packages a user can reference: metadata (README, license expression, description,
 /// tags, repository), the right dependencies (nothing for inference pulls in TorchSharp), and the build and notebook
-/// assets that must travel with them. One `dotnet pack --no-build` of the already-built libraries, into a temporary
-/// folder. The `ditml` tool package bundles libtorch (hundreds of MB), so it is checked through its project properties.
+/// assets that must travel with them. One `dotnet pack DitML.Libraries.slnf --no-build` of the already-built libraries,
+/// into a temporary folder. The `ditml` tool package bundles libtorch (hundreds of MB), so it is checked through its project properties.
 /// </summary>
 [TestClass]
 public sealed class PackagingTests
@@ -20,17 +20,8 @@ public sealed class PackagingTests
     {
         string root = DotNet.RepositoryRoot;
         feed = Directory.CreateTempSubdirectory("ditml-pack-").FullName;
-        // A solution filter so one MSBuild run packs all four (one start-up instead of four).
-        string filter = Path.Combine(feed, "libraries.slnf");
-        File.WriteAllText(filter, JsonSerializer.Serialize(new
-        {
-            solution = new
-            {
-                path = Path.GetRelativePath(feed, Path.Combine(root, "DitML.sln")),
-                projects = Libraries.Select(l => $"src{Path.DirectorySeparatorChar}{l}{Path.DirectorySeparatorChar}{l}.csproj").ToArray(),
-            },
-        }));
-        DotNet.Run(root, TimeSpan.FromSeconds(120), "pack", filter, "--no-build", "--no-restore", "-c", DotNet.Configuration, "-o", feed);
+        // The solution filter users pack the libraries with (one MSBuild run for all four).
+        DotNet.Run(root, TimeSpan.FromSeconds(120), "pack", "DitML.Libraries.slnf", "--no-build", "--no-restore", "-c", DotNet.Configuration, "-o", feed);
         packages = Libraries.ToDictionary(l => l, l => NuGetPackage.Open(Path.Combine(feed, $"{l}.0.1.0.nupkg")));
     }
 
@@ -38,6 +29,16 @@ public sealed class PackagingTests
     public static void CleanUp()
     {
         if (feed is not null && Directory.Exists(feed)) Directory.Delete(feed, recursive: true);
+    }
+
+    [TestMethod]
+    public void TheLibrariesFilterPacksExactlyTheLibraries()
+    {
+        Assert.AreEqual(Libraries.Length, Directory.GetFiles(feed!, "*.nupkg").Length, string.Join(", ", Directory.GetFiles(feed!)));
+        using var filter = JsonDocument.Parse(File.ReadAllText(Path.Combine(DotNet.RepositoryRoot, "DitML.Libraries.slnf")));
+        var listed = filter.RootElement.GetProperty("solution").GetProperty("projects").EnumerateArray()
+            .Select(p => Path.GetFileNameWithoutExtension(p.GetString()!.Replace('\\', '/'))).Order().ToArray();
+        CollectionAssert.AreEqual(Libraries.Order().ToArray(), listed);
     }
 
     [TestMethod]
