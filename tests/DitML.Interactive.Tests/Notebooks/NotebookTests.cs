@@ -50,6 +50,13 @@ public sealed class NotebookTests
         Assert.AreEqual(".net-csharp", notebook.KernelName);
         Assert.AreEqual("C#", notebook.Language);
         Assert.IsTrue(notebook.CodeCells.Count > 0, "no code cells");
+        // nbformat 4.5 (what Jupyter writes today) requires a unique id on every cell.
+        Assert.AreEqual(4, notebook.FormatMajor);
+        if (notebook.FormatMinor >= 5)
+        {
+            Assert.IsTrue(notebook.CellIds.All(id => !string.IsNullOrEmpty(id)), "a cell has no id");
+            Assert.AreEqual(notebook.CellIds.Count, notebook.CellIds.Distinct().Count(), "cell ids repeat");
+        }
         Assert.IsTrue(notebook.CodeCells.Any(c => c.Contains("#r \"nuget: DitML.")), "the notebook should reference DitML as a package");
 
         var watch = Stopwatch.StartNew();
