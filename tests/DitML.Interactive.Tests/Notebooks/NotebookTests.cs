@@ -18,9 +18,16 @@ public sealed class NotebookTests
             .Order(StringComparer.Ordinal)
             .Select(p => new object[] { Path.GetRelativePath(Root, p) });
 
+    /// <summary>
+    /// DITML_NOTEBOOK_TEST_FULL=1: run the notebooks as a user would, at full size on the shipped model and the real
+    /// data (minutes; needs examples/models/fashion-mnist/model.onnx). Otherwise quick mode on stand-ins.
+    /// </summary>
+    private static bool Full => Environment.GetEnvironmentVariable("DITML_NOTEBOOK_TEST_FULL") == "1";
+
     [ClassInitialize]
     public static void SetUp(TestContext _)
     {
+        if (Full) return;
         inputs = new NotebookInputs(Root);
         Environment.SetEnvironmentVariable("DITML_NOTEBOOK_QUICK", "1");
         Environment.SetEnvironmentVariable("DITML_MODELS_DIR", inputs.ModelsDirectory);
@@ -30,6 +37,7 @@ public sealed class NotebookTests
     [ClassCleanup]
     public static void TearDown()
     {
+        if (Full) return;
         foreach (string name in new[] { "DITML_NOTEBOOK_QUICK", "DITML_MODELS_DIR", "DITML_FASHION_MNIST" })
             Environment.SetEnvironmentVariable(name, null);
         inputs?.Dispose();
