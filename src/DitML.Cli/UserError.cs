@@ -3,7 +3,7 @@ namespace DitML.Cli;
 /// <summary>Which exceptions are the user's input at fault (shown as one line, exit code 2, no stack trace).</summary>
 internal static class UserError
 {
-    public static bool IsUserError(Exception e) => e is ArgumentException or InvalidDataException or DitML.Checkpoints.UnsafePickleException or FileNotFoundException
+    public static bool IsUserError(Exception e) => e is ArgumentException or InvalidDataException or DirectoryNotFoundException or DitML.Checkpoints.UnsafePickleException or FileNotFoundException
         or DirectoryNotFoundException or NotSupportedException or FormatException or UnauthorizedAccessException;
 
     public static string Describe(Exception e) => e switch

@@ -1,6 +1,7 @@
 using DitML.Generation;
 using DitML.ML.Generation;
 using DitML.ML.Metrics;
+using DitML.ML.Vae;
 using Microsoft.ML;
 
 namespace DitML.ML;
@@ -66,4 +67,23 @@ public static class DitMLCatalog
         ArgumentNullException.ThrowIfNull(mlContext);
         return new GenerationCatalog(mlContext);
     }
+
+    /// <summary>
+    /// Encodes images to scaled latents (the posterior mean × the VAE's scaling factor, 0.18215 for Stable Diffusion's)
+    /// with a VAE encoder exported by DitML (<c>VaeOnnxExporter.ExportEncoder</c>). The input column holds CHW floats in
+    /// [−1, 1] with known (C, H, W); H and W must be multiples of the VAE's downsampling factor.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">Naming the encoder file.</exception>
+    public static VaeTransformEstimator VaeEncode(this TransformsCatalog catalog, string encoderPath,
+        string inputColumnName = "Pixels", string outputColumnName = "Latents") =>
+        new(catalog, encoderPath, encode: true, inputColumnName, outputColumnName);
+
+    /// <summary>
+    /// Decodes scaled latents (C, h, w) to CHW pixels in about [−1, 1] with a VAE decoder exported by DitML
+    /// (<c>VaeOnnxExporter.ExportDecoder</c>).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">Naming the decoder file.</exception>
+    public static VaeTransformEstimator VaeDecode(this TransformsCatalog catalog, string decoderPath,
+        string inputColumnName = "Latents", string outputColumnName = "Pixels") =>
+        new(catalog, decoderPath, encode: false, inputColumnName, outputColumnName);
 }

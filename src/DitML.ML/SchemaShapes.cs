@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using System.Reflection;
 using Microsoft.ML;
 
@@ -17,4 +18,12 @@ internal static class SchemaShapes
 
     /// <summary>True when the shape has a column of that name.</summary>
     public static bool Has(SchemaShape shape, string name) => shape.Any(c => c.Name == name);
+
+    /// <summary>The shape of a vector-of-Single column (SchemaShape.Column has no public constructor).</summary>
+    public static SchemaShape.Column FloatVector(string name)
+    {
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumn(name, new VectorDataViewType(NumberDataViewType.Single));
+        return Of(builder.ToSchema()).Single();
+    }
 }

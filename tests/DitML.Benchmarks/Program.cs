@@ -9,10 +9,13 @@ switch (command)
     case "onnx":
         OnnxBenchmark.Run(args.Skip(1).ToArray());
         return 0;
+    case "train":
+        TrainingBenchmark.Run(args.Skip(1).ToArray());
+        return 0;
     case "fid":
         FidBenchmark.Run(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project tests/DitML.Benchmarks -- samplers [--model DiT-S/8] [--images 4] | onnx [--model DiT-S/4] [--batch 16] | fid [--dims 512,1024,2048]");
+        Console.WriteLine("usage: dotnet run -c Release --project tests/DitML.Benchmarks -- samplers [--model DiT-S/8] [--images 4] | onnx [--model DiT-S/4] [--batch 16] | fid [--dims 512,1024,2048] | train [--model DiT-S/4] [--batch 32] [--steps 4]");
         return command == "help" ? 0 : 2;
 }

@@ -13,7 +13,9 @@ internal static class TrainCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var data = new Option<string>("--data") { Description = "fashion-mnist (Debian's dataset-fashion-mnist), or a folder with the four IDX .gz files.", DefaultValueFactory = _ => "fashion-mnist" };
+        var data = new Option<string>("--data") { Description = "fashion-mnist (Debian's dataset-fashion-mnist), a folder with IDX files (MNIST, Fashion-MNIST), or an image folder with one subfolder per class.", DefaultValueFactory = _ => "fashion-mnist" };
+        var imageSize = new Option<int>("--image-size") { Description = "Image folders: side after the official center crop and resize.", DefaultValueFactory = _ => 32 };
+        var channels = new Option<int>("--channels") { Description = "Image folders: 3 (RGB) or 1 (grayscale).", DefaultValueFactory = _ => 3 };
         var model = new Option<string?>("--model", "-m") { Description = "Paper config (e.g. DiT-S/4); or give --depth/--hidden-size/--heads/--patch for a free config." };
         var depth = new Option<int>("--depth") { Description = "Free config: blocks.", DefaultValueFactory = _ => 6 };
         var width = new Option<int>("--hidden-size") { Description = "Free config: width.", DefaultValueFactory = _ => 192 };
@@ -30,11 +32,11 @@ internal static class TrainCommand
         var logEvery = new Option<int>("--log-every") { Description = "Steps between log lines (log.jsonl).", DefaultValueFactory = _ => 50 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where it stopped." };
         var command = new Command("train", "Train a class-conditional DiT with the official recipe (AdamW, EMA, class dropout, hybrid loss). Ctrl+C or SIGTERM writes a checkpoint; --resume continues exactly.");
-        foreach (var o in new Option[] { data, model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, imageSize, channels, model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string source = parse.GetValue(data)!;
-            var dataset = source == "fashion-mnist" ? FashionMnist.Load(IdxSplit.Train) : IdxDataset.Load(source, IdxSplit.Train);
+            var dataset = OpenData(source, parse.GetValue(imageSize), parse.GetValue(channels));
             string run = parse.GetValue(outDir)!.FullName;
             using var cancellation = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -108,5 +110,15 @@ internal static class TrainCommand
             bar.Advance((int)(value.Step - last), string.Create(CultureInfo.InvariantCulture, $"loss {value.Loss:F4}  {value.StepsPerSecond:F2} steps/s"));
             last = value.Step;
         }
+    }
+
+    /// <summary>Fashion-MNIST, a folder of IDX files, or an image folder (one subfolder per class).</summary>
+    private static IImageDataset OpenData(string source, int imageSize, int channels)
+    {
+        if (source == "fashion-mnist") return FashionMnist.Load(IdxSplit.Train);
+        if (!Directory.Exists(source)) throw new DirectoryNotFoundException($"--data: no folder {source} (give fashion-mnist, a folder of IDX files or an image folder with a subfolder per class)");
+        bool idx = Directory.EnumerateFiles(source).Any(f => Path.GetFileName(f).StartsWith(IdxDataset.ImagesFileName(IdxSplit.Train), StringComparison.Ordinal));
+        return idx ? IdxDataset.Load(source, IdxSplit.Train)
+            : ImageFolderDataset.Open(source, new ImageFolderOptions { ImageSize = imageSize, Channels = channels });
     }
 }

@@ -67,7 +67,8 @@ public sealed class DiffusionLoss
 
         var kl = MeanFlat(NormalKl(trueMean, trueLogVar, modelMean, modelLogVar)) / Math.Log(2.0);
         var nll = MeanFlat(-DiscretizedGaussianLogLikelihood(x0, modelMean, 0.5 * modelLogVar)) / Math.Log(2.0);
-        var vb = where(t == 0, nll, kl);
+        using var zero = 0L.ToScalar();                                   // explicit: see AdamW.Update
+        var vb = where(t.eq(zero), nll, kl);
         var total = mse + vb;
         return new DiffusionLossTerms(total.MoveToOuterDisposeScope(), mse.MoveToOuterDisposeScope(), vb.MoveToOuterDisposeScope());
     }

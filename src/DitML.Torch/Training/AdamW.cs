@@ -43,15 +43,25 @@ public sealed class AdamW : IDisposable
         double correction1 = 1 - Math.Pow(b1, Step);
         double sqrtCorrection2 = Math.Sqrt(1 - Math.Pow(b2, Step));
         using var _ = no_grad();
+        // Explicit scalars, alive until the loop ends: TorchSharp's implicit double→Scalar conversions leave the Scalar
+        // to the finalizer, which can free it while libtorch still reads it ("Unknown scalar type" mid-run).
+        using var decay = (1 - lr * Options.WeightDecay).ToScalar();
+        using var beta1 = b1.ToScalar();
+        using var beta2 = b2.ToScalar();
+        using var oneMinusBeta1 = (1 - b1).ToScalar();
+        using var oneMinusBeta2 = (1 - b2).ToScalar();
+        using var correction2 = sqrtCorrection2.ToScalar();
+        using var epsilon = Options.Epsilon.ToScalar();
+        using var stepSize = (-lr / correction1).ToScalar();
         foreach (var (_, p, m, v) in slots)
         {
             var g = p.grad;
             if (g is null) continue;
-            if (Options.WeightDecay != 0) p.mul_(1 - lr * Options.WeightDecay);
-            m.mul_(b1).add_(g, alpha: 1 - b1);
-            v.mul_(b2).addcmul_(g, g, value: 1 - b2);
-            using var denom = v.sqrt().div_(sqrtCorrection2).add_(Options.Epsilon);
-            p.addcdiv_(m, denom, value: -lr / correction1);
+            if (Options.WeightDecay != 0) p.mul_(decay);
+            m.mul_(beta1).add_(g, alpha: oneMinusBeta1);
+            v.mul_(beta2).addcmul_(g, g, value: oneMinusBeta2);
+            using var denom = v.sqrt().div_(correction2).add_(epsilon);
+            p.addcdiv_(m, denom, value: stepSize);
         }
     }
 

@@ -36,8 +36,11 @@ public sealed class ExponentialMovingAverage
     public void Update()
     {
         using var _ = no_grad();
+        // Explicit scalars alive for the whole loop (an implicit Scalar can be finalized while libtorch reads it).
+        using var decay = Decay.ToScalar();
+        using var rest = (1 - Decay).ToScalar();
         foreach (var (e, m) in pairs)
-            e.mul_(Decay).add_(m, alpha: 1 - Decay);
+            e.mul_(decay).add_(m, alpha: rest);
     }
 
     /// <summary>ema ← model (the starting state).</summary>

@@ -22,7 +22,10 @@ public sealed class DiagonalGaussian : IDisposable
         long c = moments.shape[1] / 2;
         Mean = moments.narrow(1, 0, c);
         using var logVar = moments.narrow(1, c, c);
-        LogVar = logVar.clamp(MinLogVar, MaxLogVar);
+        // Explicit scalars: an implicitly converted Scalar can be finalized while libtorch still reads it.
+        using var min = MinLogVar.ToScalar();
+        using var max = MaxLogVar.ToScalar();
+        LogVar = logVar.clamp(min, max);
     }
 
     /// <summary>Mean (N, C, h, w).</summary>
@@ -39,15 +42,18 @@ public sealed class DiagonalGaussian : IDisposable
     {
         using var scope = NewDisposeScope();
         var eps = randn(Mean.shape, Mean.dtype, Mean.device, generator: generator);
-        return (Mean + exp(LogVar * 0.5) * eps).MoveToOuterDisposeScope();
+        using var half = 0.5.ToScalar();
+        return (Mean + exp(LogVar.mul(half)) * eps).MoveToOuterDisposeScope();
     }
 
     /// <summary>KL(q ‖ N(0, I)) per sample: ½·Σ(mean² + exp(logvar) − 1 − logvar) over C, h, w → (N).</summary>
     public Tensor KullbackLeibler()
     {
         using var scope = NewDisposeScope();
-        var terms = Mean.square() + LogVar.exp() - 1 - LogVar;
-        return (terms.sum([1, 2, 3]) * 0.5).MoveToOuterDisposeScope();
+        using var one = 1.0.ToScalar();
+        using var half = 0.5.ToScalar();
+        var terms = Mean.square() + LogVar.exp().sub(one) - LogVar;
+        return terms.sum([1, 2, 3]).mul(half).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>

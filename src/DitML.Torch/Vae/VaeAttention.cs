@@ -41,7 +41,8 @@ public sealed class VaeAttention : nn.Module<Tensor, Tensor>
         var q = to_q.forward(tokens);
         var k = to_k.forward(tokens);
         var v = to_v.forward(tokens);
-        var weights = softmax(matmul(q, k.transpose(1, 2)) * scale, dim: -1);      // (N, L, L)
+        using var s = scale.ToScalar();                                        // explicit: see DiagonalGaussian
+        var weights = softmax(matmul(q, k.transpose(1, 2)).mul(s), dim: -1);      // (N, L, L)
         var o = to_out[0].forward(matmul(weights, v));                               // (N, L, C)
         return (x + o.transpose(1, 2).reshape(n, c, h, w)).MoveToOuterDisposeScope();
     }

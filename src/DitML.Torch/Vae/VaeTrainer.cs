@@ -71,7 +71,8 @@ public sealed class VaeTrainer : IDisposable
         var rec = Options.Reconstruction == VaeReconstructionLoss.L1 ? error.abs().mean() : error.square().mean();
         var kl = posterior.KullbackLeibler().mean();
         long pixelElements = x.shape[1] * x.shape[2] * x.shape[3];
-        var total = rec + kl * (Options.KlWeight / pixelElements);
+        using var klWeight = (Options.KlWeight / pixelElements).ToScalar();   // explicit: see DiagonalGaussian
+        var total = rec + kl.mul(klWeight);
         optimizer.ZeroGrad();
         total.backward();
         optimizer.Update();

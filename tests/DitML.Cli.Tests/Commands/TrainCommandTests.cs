@@ -36,6 +36,28 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void TrainsOnAnImageFolderWithAClassPerSubfolder()
+    {
+        string run = Path.Combine(Directory.CreateTempSubdirectory("ditml-cli-folder-").FullName, "run");
+        try
+        {
+            string folder = Path.Combine(AppContext.BaseDirectory, "Fixtures", "data", "folder");
+            var (code, output, error) = CliRunner.Run("train", "--data", folder, "--image-size", "16", "--depth", "1", "--hidden-size", "16",
+                "--heads", "2", "--patch", "4", "--steps", "2", "--batch", "2", "--log-every", "1", "--out", run);
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "on 7 images");                      // cat 3 (one in cat/sub), dog 2, Zebra 2; notes.txt is skipped
+            using var back = DitML.Checkpoints.DiTCheckpoint.Load(Path.Combine(run, "ema.safetensors"));
+            Assert.AreEqual(3, back.Config.InChannels);
+            Assert.AreEqual(16, back.Config.InputSize);
+            Assert.AreEqual(3, back.Config.NumClasses);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(run)!, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void MissingDataFolderIsAClearError()
     {
         var (code, _, error) = CliRunner.Run("train", "--data", "/no/data", "--out", "/tmp/never");

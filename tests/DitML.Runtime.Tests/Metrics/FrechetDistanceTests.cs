@@ -186,4 +186,23 @@ public sealed class FrechetDistanceTests
         float[] Read(string name) => MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Fixture.Path("metrics", name))).ToArray();
         return (Read("features_a.f32"), Read("features_b.f32"), 300, 64);
     }
+
+    [TestMethod]
+    public void AFewSamplesOfWideFeaturesGiveAFiniteDistance()
+    {
+        // 30 samples of 256 features (rank 29) against a full-rank reference: Σ is singular, eigenvalues round to
+        // tiny negatives, and FID must still be a finite number (the λ < 0 are clamped at 0).
+        var random = new Random(7);
+        float[] Draw(int n, double scale) => Enumerable.Range(0, n * 256).Select(_ => (float)(scale * (random.NextDouble() - 0.5))).ToArray();
+        var few = new FeatureStatistics(256);
+        few.Add(Draw(30, 1));
+        var many = new FeatureStatistics(256);
+        many.Add(Draw(2000, 2));
+        var (mu1, s1) = many.Compute();
+        var (mu2, s2) = few.Compute();
+        double fid = FrechetDistance.Compute(mu1, s1, mu2, s2);
+        Assert.IsTrue(double.IsFinite(fid) && fid > 0, $"FID {fid}");
+        double reversed = FrechetDistance.Compute(mu2, s2, mu1, s1);
+        Assert.AreEqual(fid, reversed, 1e-6 * fid, "symmetric even when one side is singular");
+    }
 }

@@ -1,0 +1,18 @@
+using DitML.ML.Metrics;
+
+namespace DitML.ML.Training;
+
+/// <summary>DitML's trainer in ML.NET's catalogs: <c>mlContext.Generation().TrainDiT(...)</c>.</summary>
+public static class DitMLTrainingCatalog
+{
+    /// <summary>
+    /// A DiT trainer: <c>Fit</c> on an IDataView of images and labels trains with the official recipe, exports the EMA
+    /// model to ONNX in <see cref="DiTTrainerEstimatorOptions.OutputDirectory"/>, and returns a DiffusionGenerate
+    /// transformer on it.
+    /// </summary>
+    public static DiTTrainerEstimator TrainDiT(this GenerationCatalog catalog, DiTTrainerEstimatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new DiTTrainerEstimator(catalog.Context, options);
+    }
+}
