@@ -44,6 +44,9 @@ internal sealed class NotebookInputs : IDisposable
     /// <summary>Holds model.onnx (tiny), classifier.onnx and test-stats.npz.</summary>
     public string ModelsDirectory { get; }
 
+    /// <summary>Where notebook 2 trains (not created: the trainer creates it and refuses an existing run).</summary>
+    public string RunDirectory => Path.Combine(dir, "run");
+
     /// <summary>Holds the training split in IDX format.</summary>
     public string DataDirectory { get; }
 

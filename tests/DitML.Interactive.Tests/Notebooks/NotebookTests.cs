@@ -32,13 +32,15 @@ public sealed class NotebookTests
         Environment.SetEnvironmentVariable("DITML_NOTEBOOK_QUICK", "1");
         Environment.SetEnvironmentVariable("DITML_MODELS_DIR", inputs.ModelsDirectory);
         Environment.SetEnvironmentVariable("DITML_FASHION_MNIST", inputs.DataDirectory);
+        // Notebook 2's run folder inside the inputs, so it is deleted with them.
+        Environment.SetEnvironmentVariable("DITML_RUN_DIR", inputs.RunDirectory);
     }
 
     [ClassCleanup]
     public static void TearDown()
     {
         if (Full) return;
-        foreach (string name in new[] { "DITML_NOTEBOOK_QUICK", "DITML_MODELS_DIR", "DITML_FASHION_MNIST" })
+        foreach (string name in new[] { "DITML_NOTEBOOK_QUICK", "DITML_MODELS_DIR", "DITML_FASHION_MNIST", "DITML_RUN_DIR" })
             Environment.SetEnvironmentVariable(name, null);
         inputs?.Dispose();
     }
