@@ -5,7 +5,7 @@ namespace DitML.Cli.Tests.Packaging;
 /// <summary>
 /// The libraries pack into NuGet packages a user can reference: metadata (README, license expression, description,
 /// tags, repository), the right dependencies (nothing for inference pulls in TorchSharp), and the build and notebook
-/// assets that must travel with them. One `dotnet pack DitML.Libraries.slnf --no-build` of the already-built libraries,
+/// assets that must travel with them. One `dotnet pack src/DitML.Libraries.slnf --no-build` of the already-built libraries,
 /// into a temporary folder. The `ditml` tool package bundles libtorch (hundreds of MB), so it is checked through its project properties.
 /// </summary>
 [TestClass]
@@ -21,7 +21,7 @@ public sealed class PackagingTests
         string root = DotNet.RepositoryRoot;
         feed = Directory.CreateTempSubdirectory("ditml-pack-").FullName;
         // The solution filter users pack the libraries with (one MSBuild run for all four).
-        DotNet.Run(root, TimeSpan.FromSeconds(120), "pack", "DitML.Libraries.slnf", "--no-build", "--no-restore", "-c", DotNet.Configuration, "-o", feed);
+        DotNet.Run(root, TimeSpan.FromSeconds(120), "pack", Path.Combine("src", "DitML.Libraries.slnf"), "--no-build", "--no-restore", "-c", DotNet.Configuration, "-o", feed);
         packages = Libraries.ToDictionary(l => l, l => NuGetPackage.Open(Path.Combine(feed, $"{l}.0.1.0.nupkg")));
     }
 
@@ -35,7 +35,7 @@ public sealed class PackagingTests
     public void TheLibrariesFilterPacksExactlyTheLibraries()
     {
         Assert.AreEqual(Libraries.Length, Directory.GetFiles(feed!, "*.nupkg").Length, string.Join(", ", Directory.GetFiles(feed!)));
-        using var filter = JsonDocument.Parse(File.ReadAllText(Path.Combine(DotNet.RepositoryRoot, "DitML.Libraries.slnf")));
+        using var filter = JsonDocument.Parse(File.ReadAllText(Path.Combine(DotNet.RepositoryRoot, "src", "DitML.Libraries.slnf")));
         var listed = filter.RootElement.GetProperty("solution").GetProperty("projects").EnumerateArray()
             .Select(p => Path.GetFileNameWithoutExtension(p.GetString()!.Replace('\\', '/'))).Order().ToArray();
         CollectionAssert.AreEqual(Libraries.Order().ToArray(), listed);
