@@ -31,7 +31,7 @@ public static class SweepReport
             double v = row.Evaluation.Value(metric);
             return !double.IsFinite(v) ? double.NegativeInfinity : metric == SweepMetric.Fid ? -v : v;
         });
-        return rows.OrderByDescending(key).ThenByDescending(r => r.Result.Rung).ThenBy(r => r.Result.Trial.Index).ToList();
+        return rows.OrderByDescending(key).ThenByDescending(r => SweepRungResult.Secondary(r.Evaluation, metric)).ThenByDescending(r => r.Result.Rung).ThenBy(r => r.Result.Trial.Index).ToList();
     }
 
     /// <summary>Writes every output into <paramref name="directory"/>; returns the files written.</summary>
@@ -53,9 +53,10 @@ public static class SweepReport
             var best = results.Select(r => (Result: r, Evaluation: r.Best(metric))).ToList();
             written.Add(Scatter(Path.Combine(directory, GflopsPlot), $"{label} vs model Gflops", "model Gflops (forward, one image)", label,
                 best.GroupBy(b => $"patch {b.Result.Trial.Patch}").Select(g => (g.Key, g.Select(b => (b.Result.Gflops, b.Evaluation.Value(metric))).ToList()))));
-            written.Add(Scatter(Path.Combine(directory, ComputePlot), $"{label} vs training compute", "training compute (Gflop = Gflops × 3 × batch × steps, log10)", label,
+            written.Add(Scatter(Path.Combine(directory, ComputePlot), $"{label} vs training compute", "training compute (Gflop = Gflops × 3 × batch × steps, log scale)", label,
                 best.GroupBy(b => string.Create(Inv, $"w{b.Result.Trial.HiddenSize} p{b.Result.Trial.Patch} d{b.Result.Trial.Depth}"))
-                    .Select(g => (g.Key, g.Select(b => (Math.Log10(Math.Max(b.Result.TrainingGflop, 1e-12)), b.Evaluation.Value(metric))).ToList()))));
+                    .Select(g => (g.Key, g.Select(b => (Math.Log10(Math.Max(b.Result.TrainingGflop, 1e-12)), b.Evaluation.Value(metric))).ToList())),
+                connect: true, logX: true));
             // Final rung of each trial: every sampling setting, a series per sampler and guidance.
             var finals = results.GroupBy(r => r.Trial.Index).Select(g => g.MaxBy(r => r.Rung)!).ToList();
             written.Add(Scatter(Path.Combine(directory, SamplingStepsPlot), $"{label} vs sampling steps", "sampling steps", label,
@@ -99,16 +100,27 @@ public static class SweepReport
         return sb.ToString();
     }
 
-    private static string Scatter(string path, string title, string xLabel, string yLabel, IEnumerable<(string Label, List<(double X, double Y)> Points)> series)
+    private static string Scatter(string path, string title, string xLabel, string yLabel, IEnumerable<(string Label, List<(double X, double Y)> Points)> series,
+        bool connect = false, bool logX = false)
     {
         var plot = new Plot();
         foreach (var (label, points) in series)
         {
             var finite = points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).OrderBy(p => p.X).ToList();
             if (finite.Count == 0) continue;
-            var scatter = plot.Add.ScatterPoints(finite.Select(p => p.X).ToArray(), finite.Select(p => p.Y).ToArray());
+            double[] xs = finite.Select(p => p.X).ToArray(), ys = finite.Select(p => p.Y).ToArray();
+            // A trial's rungs joined by a line show how its score grows with compute.
+            var scatter = connect && finite.Count > 1 ? plot.Add.ScatterLine(xs, ys) : plot.Add.ScatterPoints(xs, ys);
             scatter.MarkerSize = 8;
             scatter.LegendText = label;
+        }
+        if (logX)
+        {
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+                LabelFormatter = x => Math.Pow(10, x).ToString("G3", Inv),
+            };
         }
         plot.Title(title);
         plot.Axes.Bottom.Label.Text = xLabel;

@@ -24,16 +24,23 @@ public sealed record SweepRungResult(
     [JsonIgnore]
     public double TrainingGflop => Gflops * 3 * Trial.Batch * Steps;
 
-    /// <summary>The best evaluation under <paramref name="metric"/>.</summary>
-    public SweepEvaluation Best(SweepMetric metric) => metric == SweepMetric.Fid
-        ? Evaluations.MinBy(e => double.IsFinite(e.Fid) ? e.Fid : double.MaxValue)!
-        : Evaluations.MaxBy(e => e.ClassAccuracy)!;
+    /// <summary>The best evaluation under <paramref name="metric"/> (ties broken by the other metric).</summary>
+    public SweepEvaluation Best(SweepMetric metric) => Evaluations
+        .OrderByDescending(e => Oriented(e.Value(metric), metric))
+        .ThenByDescending(e => Secondary(e, metric))
+        .First();
+
+    /// <summary>The other metric, oriented so larger is better: breaks ties of the ranking metric (e.g. equal class accuracy).</summary>
+    public static double Secondary(SweepEvaluation evaluation, SweepMetric metric) => metric == SweepMetric.Fid
+        ? Oriented(evaluation.ClassAccuracy, SweepMetric.ClassAccuracy)
+        : Oriented(evaluation.Fid, SweepMetric.Fid);
+
+    /// <summary>The ranking metric's tie-breaker for the trial (see <see cref="Secondary"/>).</summary>
+    public double TieBreak(SweepMetric metric) => Secondary(Best(metric), metric);
+
+    private static double Oriented(double value, SweepMetric metric) =>
+        !double.IsFinite(value) ? double.NegativeInfinity : metric == SweepMetric.Fid ? -value : value;
 
     /// <summary>The score that ranks the trial: its best evaluation's metric, oriented so larger is better.</summary>
-    public double Score(SweepMetric metric)
-    {
-        double v = Best(metric).Value(metric);
-        if (metric == SweepMetric.Fid) return double.IsFinite(v) ? -v : double.NegativeInfinity;
-        return double.IsFinite(v) ? v : double.NegativeInfinity;
-    }
+    public double Score(SweepMetric metric) => Oriented(Best(metric).Value(metric), metric);
 }

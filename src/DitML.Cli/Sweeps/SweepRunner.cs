@@ -5,7 +5,7 @@ namespace DitML.Cli.Sweeps;
 
 /// <summary>
 /// Runs a sweep: grid or random search train each trial once for the budget; successive halving trains every trial
-/// for the first rung's budget, keeps the best 1/eta by the metric, trains the survivors eta times the previous
+/// for the first rung's budget, keeps the best 1/eta by the metric (ties broken by the other metric, then grid order), trains the survivors eta times the previous
 /// rung's budget more (rung r adds budget × eta^r), and repeats until one trial remains or the rungs run out.
 /// Each trial lives in <c>OUT/trials/ID/</c>; a rung's scores are stored as <c>rung-R.json</c> and a finished
 /// trial's as <c>result.json</c>, so rerunning skips finished work and resumes unfinished training.
@@ -65,7 +65,7 @@ public sealed class SweepRunner(SweepConfig config, ISweepBackend backend, strin
                 all.Add(result);
             }
             bool last = alive.Count <= 1 || rung + 1 >= maxRungs;
-            var ranked = results.OrderByDescending(r => r.Score(metric)).ThenBy(r => r.Trial.Index).ToList();
+            var ranked = results.OrderByDescending(r => r.Score(metric)).ThenByDescending(r => r.TieBreak(metric)).ThenBy(r => r.Trial.Index).ToList();
             int keep = last ? 0 : Math.Max(1, alive.Count / config.Eta);
             foreach (var r in ranked.Skip(keep)) Write(Path.Combine(TrialDirectory(r.Trial), ResultFileName), r);
             if (last) break;

@@ -6,7 +6,7 @@ namespace DitML.Cli.Tests.Sweeps;
 public sealed class SweepRunnerTests
 {
     /// <summary>Scores a trial by its grid index (higher index: better accuracy and lower FID); records the budgets.</summary>
-    private sealed class FakeBackend(Func<int, bool>? cancelAfter = null, CancellationTokenSource? source = null) : ISweepBackend
+    private sealed class FakeBackend(Func<int, bool>? cancelAfter = null, CancellationTokenSource? source = null, bool flatAccuracy = false) : ISweepBackend
     {
         public List<(int Index, double Budget)> Trained { get; } = [];
         public List<(int Index, int Rung)> Evaluated { get; } = [];
@@ -23,7 +23,7 @@ public sealed class SweepRunnerTests
         {
             Evaluated.Add((trial.Index, rung));
             return new SweepRungResult(trial, rung, steps, 0.01 * trial.HiddenSize, 1000, sampling
-                .Select(s => new SweepEvaluation(s, trial.Index / 100.0 + s.Steps / 1000.0, 100 - trial.Index - s.Steps / 100.0, 0.1)).ToArray());
+                .Select(s => new SweepEvaluation(s, flatAccuracy ? 0.1 : trial.Index / 100.0 + s.Steps / 1000.0, 100 - trial.Index - s.Steps / 100.0, 0.1)).ToArray());
         }
     }
 
@@ -81,6 +81,22 @@ public sealed class SweepRunnerTests
             Assert.AreEqual(2, runner.Rungs.Count);
             CollectionAssert.AreEqual(new[] { 8, 7, 6, 5 }, runner.Rungs[1].Select(t => t.Index).ToArray(), "lowest FID, keep 9/2 = 4");
             CollectionAssert.AreEqual(new[] { 30.0 }, backend.Trained.Where(t => t.Index == 5).Skip(1).Select(t => t.Budget).ToArray(), "10 + 10×2");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void EqualClassAccuraciesAreRankedByFid()
+    {
+        string dir = TempDir();
+        try
+        {
+            var runner = new SweepRunner(Config("halving"), new FakeBackend(flatAccuracy: true), dir, TextWriter.Null);
+            runner.Run();
+            CollectionAssert.AreEqual(new[] { 8, 7, 6 }, runner.Rungs[1].Select(t => t.Index).ToArray(), "lowest FID among equal accuracies");
         }
         finally
         {
