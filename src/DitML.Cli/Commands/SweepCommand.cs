@@ -49,7 +49,9 @@ internal static class SweepCommand
                 var best = SweepReport.Rows(results, config.MetricKind).FirstOrDefault();
                 if (best.Result is not null)
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"best: {best.Result.Trial.Id} at rung {best.Result.Rung} ({best.Result.Steps} steps), guidance {best.Evaluation.Sampling.Guidance}, {best.Evaluation.Sampling.Sampler} {best.Evaluation.Sampling.Steps} steps: class accuracy {best.Evaluation.ClassAccuracy:P1}, FID {best.Evaluation.Fid:F2}"));
+                        $"best row: {best.Result.Trial.Id} at rung {best.Result.Rung} ({best.Result.Steps} steps), guidance {best.Evaluation.Sampling.Guidance}, {best.Evaluation.Sampling.Sampler} {best.Evaluation.Sampling.Steps} steps: class accuracy {best.Evaluation.ClassAccuracy:P1}, FID {best.Evaluation.Fid:F2}"));
+                if (config.StrategyKind == SweepStrategy.Halving && runner.Rungs.Count > 0 && !cancellation.IsCancellationRequested)
+                    output.WriteLine($"halving winner (trained longest, rung {runner.Rungs.Count - 1}): {string.Join(", ", runner.Rungs[^1].Select(t => t.Id))}");
                 output.WriteLine($"wrote {string.Join(", ", files)}");
                 return cancellation.IsCancellationRequested ? 130 : 0;
             }
