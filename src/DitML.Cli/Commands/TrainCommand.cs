@@ -113,7 +113,7 @@ internal static class TrainCommand
     }
 
     /// <summary>Fashion-MNIST, a folder of IDX files, or an image folder (one subfolder per class).</summary>
-    private static IImageDataset OpenData(string source, int imageSize, int channels)
+    internal static IImageDataset OpenData(string source, int imageSize, int channels)
     {
         if (source == "fashion-mnist") return FashionMnist.Load(IdxSplit.Train);
         if (!Directory.Exists(source)) throw new DirectoryNotFoundException($"--data: no folder {source} (give fashion-mnist, a folder of IDX files or an image folder with a subfolder per class)");
