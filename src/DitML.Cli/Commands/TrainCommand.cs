@@ -1,7 +1,7 @@
-using DitML.Cli.Plots;
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using DitML.Cli.Plots;
 using DitML.Data;
 using DitML.Models;
 using DitML.Training;
