@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using DitML.Cli.Sweeps;
 
 namespace DitML.Cli.Commands;
@@ -28,37 +27,18 @@ internal static class SweepCommand
             var trials = SweepPlanner.Trials(config);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"sweep: {config.StrategyKind.ToString().ToLowerInvariant()} over {trials.Count} trials × {SweepPlanner.Sampling(config.ResolvedSpace).Count} sampling settings on {data.Count} images, budget {config.Budget}, metric {config.Metric}"));
-            using var cancellation = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                e.Cancel = true;
-                cancellation.Cancel();
-                error.WriteLine("\nstopping: writing a checkpoint…");
-            };
-            Console.CancelKeyPress += onCancel;
-            using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true;
-                cancellation.Cancel();
-            });
-            try
-            {
-                var runner = new SweepRunner(config, backend, dir, output);
-                var results = runner.Run(cancellation.Token);
-                var files = SweepReport.Write(dir, results, config.MetricKind);
-                var best = SweepReport.Rows(results, config.MetricKind).FirstOrDefault();
-                if (best.Result is not null)
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"best row: {best.Result.Trial.Id} at rung {best.Result.Rung} ({best.Result.Steps} steps), guidance {best.Evaluation.Sampling.Guidance}, {best.Evaluation.Sampling.Sampler} {best.Evaluation.Sampling.Steps} steps: class accuracy {best.Evaluation.ClassAccuracy:P1}, FID {best.Evaluation.Fid:F2}"));
-                if (config.StrategyKind == SweepStrategy.Halving && runner.Rungs.Count > 0 && !cancellation.IsCancellationRequested)
-                    output.WriteLine($"halving winner (trained longest, rung {runner.Rungs.Count - 1}): {string.Join(", ", runner.Rungs[^1].Select(t => t.Id))}");
-                output.WriteLine($"wrote {string.Join(", ", files)}");
-                return cancellation.IsCancellationRequested ? 130 : 0;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            using var stop = new StopSignals(error);
+            var runner = new SweepRunner(config, backend, dir, output);
+            var results = runner.Run(stop.Token);
+            var files = SweepReport.Write(dir, results, config.MetricKind);
+            var best = SweepReport.Rows(results, config.MetricKind).FirstOrDefault();
+            if (best.Result is not null)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"best row: {best.Result.Trial.Id} at rung {best.Result.Rung} ({best.Result.Steps} steps), guidance {best.Evaluation.Sampling.Guidance}, {best.Evaluation.Sampling.Sampler} {best.Evaluation.Sampling.Steps} steps: class accuracy {best.Evaluation.ClassAccuracy:P1}, FID {best.Evaluation.Fid:F2}"));
+            if (config.StrategyKind == SweepStrategy.Halving && runner.Rungs.Count > 0 && !stop.Requested)
+                output.WriteLine($"halving winner (trained longest, rung {runner.Rungs.Count - 1}): {string.Join(", ", runner.Rungs[^1].Select(t => t.Id))}");
+            output.WriteLine($"wrote {string.Join(", ", files)}");
+            return stop.Requested ? 130 : 0;
         });
         return command;
     }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using DitML.Cli.Plots;
 using DitML.Data;
 using DitML.Models;
@@ -38,50 +37,29 @@ internal static class TrainCommand
             string source = parse.GetValue(data)!;
             var dataset = OpenData(source, parse.GetValue(imageSize), parse.GetValue(channels));
             string run = parse.GetValue(outDir)!.FullName;
-            using var cancellation = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                e.Cancel = true;                                            // finish the step, write a checkpoint, then exit
-                cancellation.Cancel();
-                error.WriteLine("\nstopping: writing a checkpoint…");
-            };
-            Console.CancelKeyPress += onCancel;
-            // `kill`, `docker stop` and job schedulers send SIGTERM: stop the same way, so no step is lost.
-            using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true;
-                cancellation.Cancel();
-                error.WriteLine("\nstopping (SIGTERM): writing a checkpoint…");
-            });
-            try
-            {
-                using var trainer = parse.GetValue(resume)
-                    ? DiTTrainer.Resume(run, dataset, parse.GetValue(steps))
-                    : DiTTrainer.Create(Config(parse, dataset, parse.GetValue(model)), dataset, new TrainerOptions
-                    {
-                        Steps = parse.GetValue(steps),
-                        BatchSize = parse.GetValue(batch),
-                        Optimizer = new AdamWOptions { LearningRate = parse.GetValue(lr) },
-                        EmaDecay = parse.GetValue(emaDecay),
-                        Seed = parse.GetValue(seed),
-                        GradientClip = parse.GetValue(clip),
-                        HorizontalFlip = !parse.GetValue(noFlip),
-                        LogEvery = parse.GetValue(logEvery),
-                    }, run);
-                var cfg = trainer.Model.Config;
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"training {cfg.Name ?? "DiT"} depth {cfg.Depth}, width {cfg.HiddenSize}, patch {cfg.PatchSize} ({DiTComplexity.Parameters(cfg):N0} parameters, {DiTComplexity.Gflops(cfg):F3} Gflops) on {dataset.Count} images from step {trainer.Step} to {trainer.Options.Steps}"));
-                using var bar = new ProgressBar(error, "training", (int)(trainer.Options.Steps - trainer.Step));
-                long done = trainer.Run(new Progress(bar), cancellation.Token);
-                string curve = Path.Combine(run, LossCurve.FileName);
-                bool plotted = LossCurve.Write(Path.Combine(run, "log.jsonl"), curve);
-                output.WriteLine($"stopped at step {done}; wrote {Path.Combine(run, TrainingCheckpoint.FileName)}, {Path.Combine(run, TrainingCheckpoint.EmaFileName)}" + (plotted ? $" and {curve}" : ""));
-                return cancellation.IsCancellationRequested ? 130 : 0;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            using var stop = new StopSignals(error);
+            using var trainer = parse.GetValue(resume)
+                ? DiTTrainer.Resume(run, dataset, parse.GetValue(steps))
+                : DiTTrainer.Create(Config(parse, dataset, parse.GetValue(model)), dataset, new TrainerOptions
+                {
+                    Steps = parse.GetValue(steps),
+                    BatchSize = parse.GetValue(batch),
+                    Optimizer = new AdamWOptions { LearningRate = parse.GetValue(lr) },
+                    EmaDecay = parse.GetValue(emaDecay),
+                    Seed = parse.GetValue(seed),
+                    GradientClip = parse.GetValue(clip),
+                    HorizontalFlip = !parse.GetValue(noFlip),
+                    LogEvery = parse.GetValue(logEvery),
+                }, run);
+            var cfg = trainer.Model.Config;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"training {cfg.Name ?? "DiT"} depth {cfg.Depth}, width {cfg.HiddenSize}, patch {cfg.PatchSize} ({DiTComplexity.Parameters(cfg):N0} parameters, {DiTComplexity.Gflops(cfg):F3} Gflops) on {dataset.Count} images from step {trainer.Step} to {trainer.Options.Steps}"));
+            using var bar = new ProgressBar(error, "training", (int)(trainer.Options.Steps - trainer.Step));
+            long done = trainer.Run(new Progress(bar), stop.Token);
+            string curve = Path.Combine(run, LossCurve.FileName);
+            bool plotted = LossCurve.Write(Path.Combine(run, "log.jsonl"), curve);
+            output.WriteLine($"stopped at step {done}; wrote {Path.Combine(run, TrainingCheckpoint.FileName)}, {Path.Combine(run, TrainingCheckpoint.EmaFileName)}" + (plotted ? $" and {curve}" : ""));
+            return stop.Requested ? 130 : 0;
         });
         return command;
     }

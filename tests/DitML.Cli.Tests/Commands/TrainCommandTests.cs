@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 
 namespace DitML.Cli.Tests.Commands;
 
@@ -13,7 +11,7 @@ public sealed class TrainCommandTests
         try
         {
             string data = Path.Combine(root, "data"), run = Path.Combine(root, "run");
-            WriteIdx(data, n: 12, size: 8);
+            IdxFiles.Write(data, n: 12, size: 8, classes: 3);
             var (code, output, error) = CliRunner.Run("train", "--data", data, "--depth", "1", "--hidden-size", "16", "--heads", "2",
                 "--patch", "2", "--steps", "3", "--batch", "4", "--log-every", "1", "--out", run);
             Assert.AreEqual(0, code, error);
@@ -63,26 +61,5 @@ public sealed class TrainCommandTests
         var (code, _, error) = CliRunner.Run("train", "--data", "/no/data", "--out", "/tmp/never");
         Assert.AreEqual(2, code);
         StringAssert.Contains(error, "/no/data");
-    }
-
-    private static void WriteIdx(string dir, int n, int size)
-    {
-        Directory.CreateDirectory(dir);
-        var images = new byte[16 + n * size * size];
-        BinaryPrimitives.WriteInt32BigEndian(images, 0x803);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(4), n);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(8), size);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(12), size);
-        new Random(1).NextBytes(images.AsSpan(16));
-        var labels = new byte[8 + n];
-        BinaryPrimitives.WriteInt32BigEndian(labels, 0x801);
-        BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), n);
-        for (int i = 0; i < n; i++) labels[8 + i] = (byte)(i % 3);
-        foreach (var (name, bytes) in new[] { ("train-images-idx3-ubyte.gz", images), ("train-labels-idx1-ubyte.gz", labels) })
-        {
-            using var file = File.Create(Path.Combine(dir, name));
-            using var gz = new GZipStream(file, CompressionLevel.Fastest);
-            gz.Write(bytes);
-        }
     }
 }

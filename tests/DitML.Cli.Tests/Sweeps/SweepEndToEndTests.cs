@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
-using System.IO.Compression;
 using DitML.Cli.Sweeps;
 
 namespace DitML.Cli.Tests.Sweeps;
@@ -25,7 +23,7 @@ public sealed class SweepEndToEndTests
         try
         {
             string data = Path.Combine(temp, "data"), outDir = Path.Combine(temp, "sweep"), config = Path.Combine(temp, "sweep.json");
-            WriteIdx(data, n: 20, size: 28);                                   // 28×28 so the shipped classifier scores the samples
+            IdxFiles.Write(data, n: 20, size: 28, classes: 10);                                   // 28×28 so the shipped classifier scores the samples
             File.WriteAllText(config, $$"""
                 {
                   "data": {{System.Text.Json.JsonSerializer.Serialize(data)}},
@@ -77,27 +75,6 @@ public sealed class SweepEndToEndTests
         finally
         {
             Directory.Delete(temp, recursive: true);
-        }
-    }
-
-    private static void WriteIdx(string dir, int n, int size)
-    {
-        Directory.CreateDirectory(dir);
-        var images = new byte[16 + n * size * size];
-        BinaryPrimitives.WriteInt32BigEndian(images, 0x803);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(4), n);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(8), size);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(12), size);
-        new Random(1).NextBytes(images.AsSpan(16));
-        var labels = new byte[8 + n];
-        BinaryPrimitives.WriteInt32BigEndian(labels, 0x801);
-        BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), n);
-        for (int i = 0; i < n; i++) labels[8 + i] = (byte)(i % 10);
-        foreach (var (name, bytes) in new[] { ("train-images-idx3-ubyte.gz", images), ("train-labels-idx1-ubyte.gz", labels) })
-        {
-            using var file = File.Create(Path.Combine(dir, name));
-            using var gz = new GZipStream(file, CompressionLevel.Fastest);
-            gz.Write(bytes);
         }
     }
 }

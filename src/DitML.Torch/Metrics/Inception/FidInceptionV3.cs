@@ -8,7 +8,7 @@ namespace DitML.Metrics.Inception;
 /// <summary>
 /// InceptionV3 in the variant FID is defined with (pytorch-fid's port of the TensorFlow graph): state_dict names of
 /// <c>pt_inception-2015-12-05-6726825d.pth</c>, patched pooling in Mixed_5b–5d, 6b–6e, 7b (averages without padding)
-/// and 7c (max), a 1008-way head. <see cref="Forward"/> resizes to 299×299 bilinearly and returns the 2048-d pool3
+/// and 7c (max), a 1008-way head. <see cref="forward"/> resizes to 299×299 bilinearly and returns the 2048-d pool3
 /// features (FID, precision/recall) and the logits (Inception Score).
 /// </summary>
 public sealed class FidInceptionV3 : nn.Module<Tensor, (Tensor Pool3, Tensor Logits)>
