@@ -24,9 +24,10 @@ internal static class SampleCommand
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0: one per core).", DefaultValueFactory = _ => 0 };
         var outPath = new Option<FileInfo>("--out") { Description = "PNG grid to write.", Required = true };
         var scale = new Option<int>("--scale") { Description = "Enlarge each pixel of the grid (for small images).", DefaultValueFactory = _ => 1 };
+        var vaeDecoder = new Option<FileInfo?>("--vae-decoder") { Description = "Latent models: the VAE decoder exported to ONNX (VaeOnnxExporter.ExportDecoder)." };
         var npz = new Option<FileInfo?>("--npz") { Description = "Also write the samples as uint8 NHWC under arr_0 (the ADM evaluator's layout)." };
         var command = new Command("sample", "Generate class-conditional images from an exported model with classifier-free guidance.");
-        foreach (var o in new Option[] { model, classes, perClass, seed, sampler, steps, cfg, eta, batch, threads, outPath, scale, npz }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, classes, perClass, seed, sampler, steps, cfg, eta, batch, threads, vaeDecoder, outPath, scale, npz }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var classIds = ParseClasses(parse.GetValue(classes)!);
@@ -45,6 +46,7 @@ internal static class SampleCommand
                 Sampler = samplerOptions,
                 GuidanceScale = parse.GetValue(cfg),
                 Threads = parse.GetValue(threads),
+                VaeDecoderPath = parse.GetValue(vaeDecoder)?.FullName,
             });
             samplerOptions = generator.Sampler.Options;
             foreach (var c in classIds)

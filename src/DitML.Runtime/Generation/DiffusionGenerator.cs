@@ -7,17 +7,19 @@ namespace DitML.Generation;
 /// <summary>
 /// Generates images from an exported DiT on ONNX Runtime: a sampler of <see cref="DitML.Sampling"/> drives the
 /// <see cref="OnnxDenoiser"/>. Pixel-space models give images directly (x̂₀ clipped to [−1, 1] at every step); latent
-/// models need a VAE decoder (not yet available, refused with a clear message).
+/// models give the images their VAE decoder (<see cref="DiffusionGeneratorOptions.VaeDecoderPath"/>) makes of the samples.
 /// </summary>
 public sealed class DiffusionGenerator : IImageGenerator, IDisposable
 {
     private readonly OnnxDenoiser denoiser;
     private readonly DiffusionSampler sampler;
+    private readonly OnnxVaeDecoder? decoder;
 
-    private DiffusionGenerator(OnnxDenoiser denoiser, DiffusionSampler sampler)
+    private DiffusionGenerator(OnnxDenoiser denoiser, DiffusionSampler sampler, OnnxVaeDecoder? decoder)
     {
         this.denoiser = denoiser;
         this.sampler = sampler;
+        this.decoder = decoder;
     }
 
     /// <summary>Opens an exported model.</summary>
@@ -25,22 +27,31 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
     {
         options ??= new DiffusionGeneratorOptions();
         var denoiser = new OnnxDenoiser(modelPath, new OnnxDenoiserOptions { IntraOpThreads = options.Threads });
+        OnnxVaeDecoder? decoder = null;
         try
         {
-            if (denoiser.Info.Space != "pixel")
-                throw new NotSupportedException($"{modelPath} is a latent-space model; decoding latents needs a VAE decoder, which DitML cannot export yet");
+            bool latent = denoiser.Info.Space != "pixel";
+            if (latent)
+            {
+                if (options.VaeDecoderPath is null)
+                    throw new ArgumentException($"{modelPath} is a latent-space model: give the VAE decoder that turns its samples into images (VaeDecoderPath; export one with VaeOnnxExporter.ExportDecoder)");
+                decoder = new OnnxVaeDecoder(options.VaeDecoderPath, options.Threads);
+                if (decoder.LatentChannels != denoiser.Channels)
+                    throw new ArgumentException($"the VAE decoder takes {decoder.LatentChannels}-channel latents; {modelPath} samples {denoiser.Channels} channels");
+            }
             // Pixel-space models clip the predicted x̂₀ to the data range [−1, 1], as ADM does for images; without it the
-            // deterministic samplers diverge on a young model. (Latent models are not clipped, as in the official DiT.)
+            // deterministic samplers diverge on a young model. Latent models are not clipped, as in the official DiT.
             var samplerOptions = (options.Sampler ?? new SamplerOptions()) with
             {
                 GuidanceScale = options.GuidanceScale ?? denoiser.Info.GuidanceScale,
-                ClipDenoised = true,
+                ClipDenoised = !latent,
             };
             var sampler = DiffusionSampler.Create(samplerOptions, NoiseSchedule.Linear(denoiser.Info.DiffusionSteps));
-            return new DiffusionGenerator(denoiser, sampler);
+            return new DiffusionGenerator(denoiser, sampler, decoder);
         }
         catch
         {
+            decoder?.Dispose();
             denoiser.Dispose();
             throw;
         }
@@ -60,13 +71,13 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
     public DiffusionSampler Sampler => sampler;
 
     /// <inheritdoc />
-    public int Channels => denoiser.Channels;
+    public int Channels => decoder?.OutChannels ?? denoiser.Channels;
 
     /// <inheritdoc />
-    public int Height => denoiser.Height;
+    public int Height => denoiser.Height * (decoder?.Factor ?? 1);
 
     /// <inheritdoc />
-    public int Width => denoiser.Width;
+    public int Width => denoiser.Width * (decoder?.Factor ?? 1);
 
     /// <inheritdoc />
     public int NumClasses => denoiser.NumClasses;
@@ -75,9 +86,14 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
     public void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress = null)
     {
         var samples = sampler.Sample(denoiser, labels, seeds, progress);
-        samples.AsSpan().CopyTo(pixels);
+        if (decoder is null) samples.AsSpan().CopyTo(pixels);
+        else decoder.Decode(samples, labels.Length, denoiser.Height, denoiser.Width, pixels);
     }
 
     /// <inheritdoc />
-    public void Dispose() => denoiser.Dispose();
+    public void Dispose()
+    {
+        decoder?.Dispose();
+        denoiser.Dispose();
+    }
 }

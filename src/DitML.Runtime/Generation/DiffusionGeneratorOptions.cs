@@ -14,6 +14,12 @@ public sealed record DiffusionGeneratorOptions
     /// <summary>Side of the square images returned; null keeps the model's size (bilinear resize otherwise).</summary>
     public int? OutputSize { get; init; }
 
+    /// <summary>
+    /// A VAE decoder exported by DitML (<c>VaeOnnxExporter.ExportDecoder</c>); required for latent-space models, which
+    /// then return decoded images. Ignored by pixel-space models.
+    /// </summary>
+    public string? VaeDecoderPath { get; init; }
+
     /// <summary>ONNX Runtime intra-op threads (0: one per core).</summary>
     public int Threads { get; init; }
 }
