@@ -35,6 +35,18 @@ public sealed class AdamW : IDisposable
         foreach (var s in slots) s.Param.grad?.zero_();
     }
 
+    /// <summary>Whether every parameter's gradient is finite (no NaN, no ±∞); parameters without a gradient count as finite.</summary>
+    public bool GradientsAreFinite()
+    {
+        foreach (var s in slots)
+        {
+            if (s.Param.grad is not { } g) continue;
+            using var finite = g.isfinite().all();
+            if (!finite.item<bool>()) return false;
+        }
+        return true;
+    }
+
     /// <summary>One update from the current gradients (parameters without a gradient are skipped).</summary>
     public void Update()
     {

@@ -88,6 +88,9 @@ public sealed class DiTTrainer : IDisposable
     /// Trains until <see cref="TrainerOptions.Steps"/> or cancellation; on either, writes a checkpoint and the EMA
     /// weights. Returns the steps done.
     /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// A step's gradients stayed non-finite (training diverged); the checkpoint of the step before it is written first.
+    /// </exception>
     public long Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         int b = Options.BatchSize, plane = data.Channels * data.Height * data.Width;
@@ -106,7 +109,6 @@ public sealed class DiTTrainer : IDisposable
             using var scope = NewDisposeScope();
             // Everything random in this step comes from (seed, step).
             long stepSeed = unchecked(Options.Seed * 1_000_003L + Step);
-            manual_seed(stepSeed);
             batches.Indices(Step, indices);
             var coin = new Random((int)(stepSeed & 0x7fffffff));
             for (int i = 0; i < b; i++)
@@ -118,12 +120,17 @@ public sealed class DiTTrainer : IDisposable
             }
             var x0 = tensor(pixels, [b, data.Channels, data.Height, data.Width]);
             var y = tensor(labels);
-            var t = loss.SampleTimesteps(b);
-            var noise = randn_like(x0);
-            var terms = loss.Compute((xt, tt) => model.forward(xt, tt, y), x0, t, noise);
-            var mean = terms.Loss.mean();
-            optimizer.ZeroGrad();
-            mean.backward();
+            var (terms, mean) = FiniteGradients.Compute(optimizer, Step, onDiverged: SaveCheckpoint, () =>
+            {
+                manual_seed(stepSeed);                                        // a recomputed step draws the same t and noise
+                var t = loss.SampleTimesteps(b);
+                var noise = randn_like(x0);
+                var terms = loss.Compute((xt, tt) => model.forward(xt, tt, y), x0, t, noise);
+                var mean = terms.Loss.mean();
+                optimizer.ZeroGrad();
+                mean.backward();
+                return (terms, mean);
+            });
             if (Options.GradientClip is { } clip) nn.utils.clip_grad_norm_(model.parameters(), clip);
             optimizer.Update();
             average.Update();
