@@ -16,6 +16,7 @@ public static class DitMLCli
         root.Subcommands.Add(SampleCommand.Create(output, error));
         root.Subcommands.Add(TrainCommand.Create(output, error));
         root.Subcommands.Add(FidCommand.Create(output, error));
+        root.Subcommands.Add(ExportInceptionCommand.Create(output));
         root.Subcommands.Add(SweepCommand.Create(output, error));
         var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try

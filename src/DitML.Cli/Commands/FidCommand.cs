@@ -18,7 +18,7 @@ internal static class FidCommand
         var fake = new Option<string>("--fake") { Description = "Same choices as --real.", Required = true };
         var features = new Option<string>("--features") { Description = "fmnist (the project's Fashion-MNIST classifier) or inception.", DefaultValueFactory = _ => "fmnist" }
             .AcceptOnlyFromAmong("fmnist", "inception");
-        var classifier = new Option<FileInfo>("--classifier") { Description = "The frozen classifier (examples/FashionMnistClassifier writes it).", DefaultValueFactory = _ => new FileInfo(Path.Combine("examples", "models", "fashion-mnist", "classifier.onnx")) };
+        var classifier = new Option<FileInfo>("--classifier") { Description = "An ONNX classifier (pixels → features, probabilities): the shipped Fashion-MNIST classifier, or FID Inception written by `ditml export-inception` (then no libtorch is loaded).", DefaultValueFactory = _ => new FileInfo(Path.Combine("examples", "models", "fashion-mnist", "classifier.onnx")) };
         var inceptionWeights = new Option<FileInfo>("--inception-weights") { Description = $"--features inception: pytorch-fid's {Metrics.Inception.FidInceptionV3.WeightsFileName} (never downloaded).", DefaultValueFactory = _ => new FileInfo(Metrics.Inception.FidInceptionV3.WeightsFileName) };
         var saveStats = new Option<FileInfo?>("--save-stats") { Description = "Also write the --fake set's statistics (pytorch-fid layout)." };
         var command = new Command("fid", "Fréchet distance (and IS, precision/recall when both sets are images) between two sets of images or statistics.");
@@ -30,7 +30,9 @@ internal static class FidCommand
             var lazy = new Lazy<IImageFeatureExtractor>(() => inception
                 ? new Metrics.Inception.InceptionFeatureExtractor(weightsPath)
                 : new OnnxImageClassifier(classifierPath));
-            var shape = inception ? (Channels: 3, Size: 299) : (Channels: 1, Size: 28);   // what image folders are resized to
+            // What image folders are resized to: the classifier's own input (an exported Inception takes 3×299×299).
+            Func<(int Channels, int Size)> shape = () => inception ? (3, 299)
+                : lazy.Value is OnnxImageClassifier onnx ? (onnx.InputShape[0], onnx.InputShape[1]) : (1, 28);
             using var disposeClassifier = new Holder(lazy);                 // opened only when images need features
             var a = Load(parse.GetValue(real)!, lazy, shape);
             var b = Load(parse.GetValue(fake)!, lazy, shape);
@@ -70,7 +72,7 @@ internal static class FidCommand
         }
     }
 
-    private static Set Load(string source, Lazy<IImageFeatureExtractor> extractor, (int Channels, int Size) folderShape)
+    private static Set Load(string source, Lazy<IImageFeatureExtractor> extractor, Func<(int Channels, int Size)> folderShape)
     {
         float[] pixels;
         int c, h, w;
@@ -81,7 +83,7 @@ internal static class FidCommand
         }
         else if (Directory.Exists(source))
         {
-            var folder = ImageFolderDataset.Open(source, new ImageFolderOptions { ImageSize = folderShape.Size, Channels = folderShape.Channels });
+            var folder = ImageFolderDataset.Open(source, new ImageFolderOptions { ImageSize = folderShape().Size, Channels = folderShape().Channels });
             (c, h, w) = (folder.Channels, folder.Height, folder.Width);
             pixels = new float[(long)folder.Count * c * h * w];
             for (int i = 0; i < folder.Count; i++) folder.CopyImage(i, pixels.AsSpan(i * c * h * w, c * h * w));

@@ -107,4 +107,34 @@ public sealed class FidCommandTests
         Assert.AreEqual(2, code);
         StringAssert.Contains(error, "/no/classifier.onnx");
     }
+
+    [TestMethod]
+    public void InceptionExportedToOnnxGivesTheFidOfTheTorchSharpInception()
+    {
+        // Random-weight FID Inception written as a .pth would be (a torch.save'd state_dict), exported for 28×28 grayscale.
+        string weights = Path.Combine(dir, "inception.pt"), onnx = Path.Combine(dir, "inception.onnx");
+        manual_seed(5);
+        using (var model = new DitML.Metrics.Inception.FidInceptionV3())
+        {
+            // PyTorch's default conv init has variance 1/(3·fan_in): through 40-odd ReLU layers the features vanish.
+            // ×√6 gives He's 2/fan_in, so the random network's features keep their scale and differ between images.
+            using (no_grad())
+                foreach (var (name, t) in model.state_dict().Where(kv => kv.Key.EndsWith("conv.weight", StringComparison.Ordinal)))
+                    t.mul_(Math.Sqrt(6));
+            DitML.Checkpoints.PyTorchCheckpoint.Write(weights, DitML.Checkpoints.ModelStateDict.Export(model));
+        }
+        var export = CliRunner.Run("export-inception", "--weights", weights, "--out", onnx, "--channels", "1", "--image-size", "28");
+        Assert.AreEqual(0, export.ExitCode, export.Error);
+        StringAssert.Contains(export.Output, "1×28×28");
+
+        string a = Samples("inc-a.npz", 10, 11, 0), b = Samples("inc-b.npz", 10, 12, 50);
+        var viaOnnx = CliRunner.Run("fid", "--real", a, "--fake", b, "--classifier", onnx);
+        var viaTorch = CliRunner.Run("fid", "--real", a, "--fake", b, "--features", "inception", "--inception-weights", weights);
+        Assert.AreEqual(0, viaOnnx.ExitCode, viaOnnx.Error);
+        Assert.AreEqual(0, viaTorch.ExitCode, viaTorch.Error);
+        double fid = Value(viaTorch.Output, "FID");
+        Assert.IsGreaterThan(0, fid, viaTorch.Output);
+        Assert.AreEqual(fid, Value(viaOnnx.Output, "FID"), 1e-3 * fid, $"ONNX Runtime:\n{viaOnnx.Output}\nTorchSharp:\n{viaTorch.Output}");
+        Assert.AreEqual(Value(viaTorch.Output, "Inception Score"), Value(viaOnnx.Output, "Inception Score"), 1e-3);
+    }
 }

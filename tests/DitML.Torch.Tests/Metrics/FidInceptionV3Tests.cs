@@ -14,10 +14,10 @@ namespace DitML.Torch.Tests.Metrics;
 [TestClass]
 public sealed class FidInceptionV3Tests
 {
-    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "inception", name);
+    internal static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "inception", name);
 
     /// <summary>The weights of make_inception_fixtures.py's <c>value</c>.</summary>
-    private static void FillClosedForm(nn.Module model)
+    internal static void FillClosedForm(nn.Module model)
     {
         using var noGrad = no_grad();
         foreach (var (name, t) in model.state_dict())
@@ -37,7 +37,7 @@ public sealed class FidInceptionV3Tests
         }
     }
 
-    private static double RelativeError(float[] expected, float[] actual)
+    internal static double RelativeError(float[] expected, float[] actual)
     {
         double num = 0, den = 0;
         for (int i = 0; i < expected.Length; i++) { num += Math.Pow(expected[i] - actual[i], 2); den += Math.Pow(expected[i], 2); }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DitML.Vae;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -75,9 +74,6 @@ public sealed class VaeOnnxExporterTests
     [TestMethod]
     public void OnnxCheckerAcceptsBothGraphs()
     {
-        const string python = "/usr/bin/python3";
-        if (!File.Exists(python) || Run(python, "-c", "import onnx").Code != 0)
-            Assert.Inconclusive("skipped: /usr/bin/python3 with onnx is not installed (apt-get install python3-onnx)");
         using var model = FixtureModel();
         string dir = Directory.CreateTempSubdirectory("ditml-vae-onnx-").FullName;
         try
@@ -85,24 +81,11 @@ public sealed class VaeOnnxExporterTests
             string decoder = Path.Combine(dir, "decoder.onnx"), encoder = Path.Combine(dir, "encoder.onnx");
             VaeOnnxExporter.ExportDecoder(model).Save(decoder);
             VaeOnnxExporter.ExportEncoder(model).Save(encoder);
-            var (code, output) = Run(python, "-c",
-                "import onnx, sys\nfor p in sys.argv[1:]: onnx.checker.check_model(onnx.load(p), full_check=True)\nprint('ok')", decoder, encoder);
-            Assert.AreEqual(0, code, output);
-            StringAssert.Contains(output, "ok");
+            OnnxChecker.AssertAccepts(decoder, encoder);
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    private static (int Code, string Output) Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output);
     }
 }

@@ -113,6 +113,25 @@ public sealed class FidInceptionV3 : nn.Module<Tensor, (Tensor Pool3, Tensor Log
         return (pool3.MoveToOuterDisposeScope(), logits.MoveToOuterDisposeScope());
     }
 
+    /// <summary>The ONNX form of <see cref="forward"/> after the resize: 3×299×299 images → pool3 and logits.</summary>
+    internal (string Pool3, string Logits) Emit(InceptionOnnxEmitter e, string x)
+    {
+        x = Conv2d_2b_3x3.Emit(e, Conv2d_2a_3x3.Emit(e, Conv2d_1a_3x3.Emit(e, x, nameof(Conv2d_1a_3x3)), nameof(Conv2d_2a_3x3)), nameof(Conv2d_2b_3x3));
+        x = e.Reduce(x);
+        x = Conv2d_4a_3x3.Emit(e, Conv2d_3b_1x1.Emit(e, x, nameof(Conv2d_3b_1x1)), nameof(Conv2d_4a_3x3));
+        x = e.Reduce(x);
+        foreach (var (block, name) in new[] { (Mixed_5b, nameof(Mixed_5b)), (Mixed_5c, nameof(Mixed_5c)), (Mixed_5d, nameof(Mixed_5d)) }) x = block.Emit(e, x, name);
+        x = Mixed_6a.Emit(e, x, nameof(Mixed_6a));
+        foreach (var (block, name) in new[] { (Mixed_6b, nameof(Mixed_6b)), (Mixed_6c, nameof(Mixed_6c)), (Mixed_6d, nameof(Mixed_6d)), (Mixed_6e, nameof(Mixed_6e)) }) x = block.Emit(e, x, name);
+        x = Mixed_7a.Emit(e, x, nameof(Mixed_7a));
+        x = Mixed_7c.Emit(e, Mixed_7b.Emit(e, x, nameof(Mixed_7b)), nameof(Mixed_7c));
+        var g = e.Graph;
+        var pool3 = g.Node("Flatten", [g.Node("GlobalAveragePool", [x])], new Dictionary<string, object> { ["axis"] = 1L });  // (N, 2048)
+        var logits = g.Node("Gemm", [pool3, e.Weight(nameof(fc) + ".weight"), e.Weight(nameof(fc) + ".bias")],
+            new Dictionary<string, object> { ["transB"] = 1L });                                                                   // (N, 1008)
+        return (pool3, logits);
+    }
+
     /// <summary>Maps pytorch-fid's [0, 1] inputs to the network's [−1, 1] range (2x − 1).</summary>
     public static Tensor FromUnitRange(Tensor images)
     {

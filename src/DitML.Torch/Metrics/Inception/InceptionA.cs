@@ -35,4 +35,11 @@ public sealed class InceptionA : nn.Module<Tensor, Tensor>
         var bp = branch_pool.forward(InceptionPooling.Average(x));
         return cat([b1, b5, b3, bp], 1).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The ONNX form of <see cref="forward"/>.</summary>
+    internal string Emit(InceptionOnnxEmitter e, string x, string p) => e.Concat(
+        branch1x1.Emit(e, x, p + "." + nameof(branch1x1)),
+        branch5x5_2.Emit(e, branch5x5_1.Emit(e, x, p + "." + nameof(branch5x5_1)), p + "." + nameof(branch5x5_2)),
+        branch3x3dbl_3.Emit(e, branch3x3dbl_2.Emit(e, branch3x3dbl_1.Emit(e, x, p + "." + nameof(branch3x3dbl_1)), p + "." + nameof(branch3x3dbl_2)), p + "." + nameof(branch3x3dbl_3)),
+        branch_pool.Emit(e, e.AveragePool(x), p + "." + nameof(branch_pool)));
 }

@@ -27,4 +27,10 @@ public sealed class InceptionB : nn.Module<Tensor, Tensor>
         var bd = branch3x3dbl_3.forward(branch3x3dbl_2.forward(branch3x3dbl_1.forward(x)));
         return cat([b3, bd, InceptionPooling.Reduce(x)], 1).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The ONNX form of <see cref="forward"/>.</summary>
+    internal string Emit(InceptionOnnxEmitter e, string x, string p) => e.Concat(
+        branch3x3.Emit(e, x, p + "." + nameof(branch3x3)),
+        branch3x3dbl_3.Emit(e, branch3x3dbl_2.Emit(e, branch3x3dbl_1.Emit(e, x, p + "." + nameof(branch3x3dbl_1)), p + "." + nameof(branch3x3dbl_2)), p + "." + nameof(branch3x3dbl_3)),
+        e.Reduce(x));
 }

@@ -37,4 +37,15 @@ public sealed class InceptionC : nn.Module<Tensor, Tensor>
         var bp = branch_pool.forward(InceptionPooling.Average(x));
         return cat([b1, b7, bd, bp], 1).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The ONNX form of <see cref="forward"/>.</summary>
+    internal string Emit(InceptionOnnxEmitter e, string x, string p)
+    {
+        string b7 = x, bd = x;
+        foreach (var (conv, name) in new[] { (branch7x7_1, nameof(branch7x7_1)), (branch7x7_2, nameof(branch7x7_2)), (branch7x7_3, nameof(branch7x7_3)) })
+            b7 = conv.Emit(e, b7, p + "." + name);
+        foreach (var (conv, name) in new[] { (branch7x7dbl_1, nameof(branch7x7dbl_1)), (branch7x7dbl_2, nameof(branch7x7dbl_2)), (branch7x7dbl_3, nameof(branch7x7dbl_3)), (branch7x7dbl_4, nameof(branch7x7dbl_4)), (branch7x7dbl_5, nameof(branch7x7dbl_5)) })
+            bd = conv.Emit(e, bd, p + "." + name);
+        return e.Concat(branch1x1.Emit(e, x, p + "." + nameof(branch1x1)), b7, bd, branch_pool.Emit(e, e.AveragePool(x), p + "." + nameof(branch_pool)));
+    }
 }

@@ -29,4 +29,14 @@ public sealed class InceptionD : nn.Module<Tensor, Tensor>
         var b7 = branch7x7x3_4.forward(branch7x7x3_3.forward(branch7x7x3_2.forward(branch7x7x3_1.forward(x))));
         return cat([b3, b7, InceptionPooling.Reduce(x)], 1).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The ONNX form of <see cref="forward"/>.</summary>
+    internal string Emit(InceptionOnnxEmitter e, string x, string p)
+    {
+        var b3 = branch3x3_2.Emit(e, branch3x3_1.Emit(e, x, p + "." + nameof(branch3x3_1)), p + "." + nameof(branch3x3_2));
+        string b7 = x;
+        foreach (var (conv, name) in new[] { (branch7x7x3_1, nameof(branch7x7x3_1)), (branch7x7x3_2, nameof(branch7x7x3_2)), (branch7x7x3_3, nameof(branch7x7x3_3)), (branch7x7x3_4, nameof(branch7x7x3_4)) })
+            b7 = conv.Emit(e, b7, p + "." + name);
+        return e.Concat(b3, b7, e.Reduce(x));
+    }
 }

@@ -42,4 +42,16 @@ public sealed class InceptionE : nn.Module<Tensor, Tensor>
         var bp = branch_pool.forward(maxPool ? InceptionPooling.Max(x) : InceptionPooling.Average(x));
         return cat([b1, b3, bd, bp], 1).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The ONNX form of <see cref="forward"/>.</summary>
+    internal string Emit(InceptionOnnxEmitter e, string x, string p)
+    {
+        var b3 = branch3x3_1.Emit(e, x, p + "." + nameof(branch3x3_1));
+        var bd = branch3x3dbl_2.Emit(e, branch3x3dbl_1.Emit(e, x, p + "." + nameof(branch3x3dbl_1)), p + "." + nameof(branch3x3dbl_2));
+        return e.Concat(
+            branch1x1.Emit(e, x, p + "." + nameof(branch1x1)),
+            e.Concat(branch3x3_2a.Emit(e, b3, p + "." + nameof(branch3x3_2a)), branch3x3_2b.Emit(e, b3, p + "." + nameof(branch3x3_2b))),
+            e.Concat(branch3x3dbl_3a.Emit(e, bd, p + "." + nameof(branch3x3dbl_3a)), branch3x3dbl_3b.Emit(e, bd, p + "." + nameof(branch3x3dbl_3b))),
+            branch_pool.Emit(e, maxPool ? e.MaxPool(x) : e.AveragePool(x), p + "." + nameof(branch_pool)));
+    }
 }
