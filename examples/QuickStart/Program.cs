@@ -21,33 +21,36 @@ string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "S
 var watch = Stopwatch.StartNew();
 var ml = new MLContext(seed: 0);
 
-// One row per image to generate: the class to draw and a seed. The same seed always gives the same image.
+// One row per image to generate: the class to draw and a seed. The same seed always gives the same image. Classes take
+// turns (0, 1, …, 9, 0, 1, …): the Inception Score is computed over 10 consecutive splits, which must each hold every class.
+int classes = classNames.Length;
 var requests = ml.Data.LoadFromEnumerable(
-    Enumerable.Range(0, classNames.Length * perClass).Select(i => new Request { Label = i / perClass, Seed = i }));
+    Enumerable.Range(0, classes * perClass).Select(i => new Request { Label = i % classes, Seed = i }));
 
 var pipeline = ml.Transforms.DiffusionGenerate(modelPath)              // adds Image (MLImage) and Pixels (CHW in [−1, 1])
     .Append(ml.Transforms.ExtractImageFeatures(classifierPath))         // adds Features and Probabilities
     .Append(ml.Transforms.DropColumns("Image"));
 var model = pipeline.Fit(requests);
 
-// Generation is lazy: cache the scored rows so the grid and the metrics read the same images once.
-var scored = ml.Data.Cache(model.Transform(requests));
+// Generation is lazy: cache the scored rows, every column at once, so the grid and the metrics read the same images and
+// nothing is generated twice (ML.NET otherwise fills a cached column on first use, with another pass upstream).
+var scored = ml.Data.Cache(model.Transform(requests), "Label", "Seed", "Pixels", "Features", "Probabilities");
 
 var pixels = scored.GetColumn<float[]>("Pixels").ToArray();
 int side = (int)Math.Sqrt(pixels[0].Length);
 int columns = Math.Min(perClass, 10);
-var grid = Enumerable.Range(0, classNames.Length)
-    .SelectMany(c => pixels.Skip(c * perClass).Take(columns))
+var grid = Enumerable.Range(0, classes)
+    .SelectMany(c => Enumerable.Range(0, columns).Select(k => pixels[k * classes + c]))    // row c: the first images of class c
     .SelectMany(p => p).ToArray();
-ImageGrid.SavePng(output, grid, classNames.Length * columns, 1, side, side, columns, scale: 2);
+ImageGrid.SavePng(output, grid, classes * columns, 1, side, side, columns, scale: 2);
 
 var metrics = ml.Generation().Evaluate(scored, statisticsPath);
 var predicted = scored.GetColumn<float[]>("Probabilities").Select(p => Array.IndexOf(p, p.Max())).ToArray();
-Console.WriteLine($"wrote {Path.GetFullPath(output)}: {classNames.Length} classes × {columns} (rows = classes)");
+Console.WriteLine($"wrote {Path.GetFullPath(output)}: {classes} classes × {columns} (rows = classes)");
 Console.WriteLine(metrics);
-for (int c = 0; c < classNames.Length; c++)
+for (int c = 0; c < classes; c++)
 {
-    int hits = predicted.Skip(c * perClass).Take(perClass).Count(p => p == c);
+    int hits = Enumerable.Range(0, perClass).Count(k => predicted[k * classes + c] == c);
     Console.WriteLine($"  {classNames[c],-12} {hits,3}/{perClass} classified as asked");
 }
 Console.WriteLine($"{pixels.Length} images generated and scored in {watch.Elapsed.TotalSeconds:F1} s");
