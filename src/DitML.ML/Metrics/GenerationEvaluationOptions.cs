@@ -12,7 +12,10 @@ public sealed record GenerationEvaluationOptions
     /// <summary>The class each row was generated for, for class accuracy; null or absent to skip it.</summary>
     public string? LabelColumnName { get; init; } = "Label";
 
-    /// <summary>Splits of the Inception Score.</summary>
+    /// <summary>
+    /// Splits of the Inception Score: consecutive runs of rows, as the reference implementation takes them. Each split
+    /// should hold every class — rows sorted by class give a score near 1 — so interleave classes when generating.
+    /// </summary>
     public int InceptionScoreSplits { get; init; } = 10;
 
     /// <summary>Nearest neighbours of improved precision/recall.</summary>
