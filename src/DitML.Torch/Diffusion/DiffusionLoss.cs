@@ -13,6 +13,13 @@ public sealed class DiffusionLoss
 {
     private readonly NoiseSchedule schedule;
 
+    // Constants as Scalars that live as long as the process: TorchSharp's implicit number → Scalar conversions leave the
+    // Scalar to the finalizer, which can free it while libtorch still reads it (see AdamW.Update).
+    private static readonly Scalar One = 1.0.ToScalar(), MinusOne = (-1.0).ToScalar(), Half = 0.5.ToScalar(), Three = 3.0.ToScalar();
+    private static readonly Scalar Ln2 = Math.Log(2.0).ToScalar(), BinHalfWidth = (1.0 / 255.0).ToScalar(), Tiny = 1e-12.ToScalar();
+    private static readonly Scalar EdgeLow = (-0.999).ToScalar(), EdgeHigh = 0.999.ToScalar();
+    private static readonly Scalar CdfCubic = 0.044715.ToScalar(), CdfSlope = Math.Sqrt(2.0 / Math.PI).ToScalar();
+
     /// <summary>Creates the loss over <paramref name="schedule"/> (default: linear, 1000 steps).</summary>
     public DiffusionLoss(NoiseSchedule? schedule = null) => this.schedule = schedule ?? NoiseSchedule.Linear();
 
@@ -56,8 +63,8 @@ public sealed class DiffusionLoss
         // Model posterior from the frozen ε and the learned variance.
         var minLog = Extract(schedule.PosteriorLogVarianceClipped, t, xt);
         var maxLog = Extract(schedule.Betas.Select(b => Math.Log(b)).ToArray(), t, xt);
-        var frac = (v + 1) / 2;
-        var modelLogVar = frac * maxLog + (1 - frac) * minLog;
+        var frac = v.add(One).mul(Half);                                   // (v + 1) / 2
+        var modelLogVar = frac * maxLog + frac.neg().add(One) * minLog;
         var predX0 = Extract(schedule.AlphasCumprod.Select(a => Math.Sqrt(1 / a)).ToArray(), t, xt) * xt
                      - Extract(schedule.AlphasCumprod.Select(a => Math.Sqrt(1 / a - 1)).ToArray(), t, xt) * frozenEps;
         var modelMean = PosteriorMean(predX0, xt, t);
@@ -65,9 +72,9 @@ public sealed class DiffusionLoss
         var trueMean = PosteriorMean(x0, xt, t);
         var trueLogVar = Extract(schedule.PosteriorLogVarianceClipped, t, xt);
 
-        var kl = MeanFlat(NormalKl(trueMean, trueLogVar, modelMean, modelLogVar)) / Math.Log(2.0);
-        var nll = MeanFlat(-DiscretizedGaussianLogLikelihood(x0, modelMean, 0.5 * modelLogVar)) / Math.Log(2.0);
-        using var zero = 0L.ToScalar();                                   // explicit: see AdamW.Update
+        var kl = MeanFlat(NormalKl(trueMean, trueLogVar, modelMean, modelLogVar)).div(Ln2);
+        var nll = MeanFlat(-DiscretizedGaussianLogLikelihood(x0, modelMean, modelLogVar.mul(Half))).div(Ln2);
+        using var zero = 0L.ToScalar();
         var vb = where(t.eq(zero), nll, kl);
         var total = mse + vb;
         return new DiffusionLossTerms(total.MoveToOuterDisposeScope(), mse.MoveToOuterDisposeScope(), vb.MoveToOuterDisposeScope());
@@ -87,23 +94,23 @@ public sealed class DiffusionLoss
 
     /// <summary>KL(N(m1, e^lv1) ‖ N(m2, e^lv2)) elementwise, in nats.</summary>
     private static Tensor NormalKl(Tensor m1, Tensor lv1, Tensor m2, Tensor lv2) =>
-        0.5 * (-1.0 + lv2 - lv1 + (lv1 - lv2).exp() + (m1 - m2).square() * (-lv2).exp());
+        (lv2.add(MinusOne) - lv1 + (lv1 - lv2).exp() + (m1 - m2).square() * (-lv2).exp()).mul(Half);
 
     /// <summary>log-likelihood of data in [−1, 1] under a Gaussian discretized into 255 bins (edge bins open), in nats.</summary>
     private static Tensor DiscretizedGaussianLogLikelihood(Tensor x, Tensor mean, Tensor logScale)
     {
         var centered = x - mean;
         var invStd = (-logScale).exp();
-        var cdfPlus = ApproxStandardNormalCdf(invStd * (centered + 1.0 / 255.0));
-        var cdfMin = ApproxStandardNormalCdf(invStd * (centered - 1.0 / 255.0));
-        var logCdfPlus = cdfPlus.clamp(min: 1e-12).log();
-        var logOneMinusCdfMin = (1 - cdfMin).clamp(min: 1e-12).log();
-        var logDelta = (cdfPlus - cdfMin).clamp(min: 1e-12).log();
-        return where(x < -0.999, logCdfPlus, where(x > 0.999, logOneMinusCdfMin, logDelta));
+        var cdfPlus = ApproxStandardNormalCdf(invStd * centered.add(BinHalfWidth));
+        var cdfMin = ApproxStandardNormalCdf(invStd * centered.sub(BinHalfWidth));
+        var logCdfPlus = cdfPlus.clamp(min: Tiny).log();
+        var logOneMinusCdfMin = cdfMin.neg().add(One).clamp(min: Tiny).log();
+        var logDelta = (cdfPlus - cdfMin).clamp(min: Tiny).log();
+        return where(x.lt(EdgeLow), logCdfPlus, where(x.gt(EdgeHigh), logOneMinusCdfMin, logDelta));
     }
 
     private static Tensor ApproxStandardNormalCdf(Tensor x) =>
-        0.5 * (1.0 + tanh(Math.Sqrt(2.0 / Math.PI) * (x + 0.044715 * x.pow(3))));
+        tanh(x.add(x.pow(Three).mul(CdfCubic)).mul(CdfSlope)).add(One).mul(Half);      // ½(1 + tanh(√(2/π)(x + 0.044715x³)))
 
     private static Tensor MeanFlat(Tensor x) => x.mean(Enumerable.Range(1, (int)x.dim() - 1).Select(i => (long)i).ToArray());
 

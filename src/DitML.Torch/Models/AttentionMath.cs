@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DitML.Models;
@@ -27,7 +28,11 @@ internal static class AttentionMath
         return o.transpose(1, 2).reshape(n, t, d);
     }
 
+    // A Scalar that lives as long as the process: an implicit 1 → Scalar would be left to the finalizer, which can free
+    // it while libtorch still reads it (see AdamW.Update).
+    private static readonly Scalar One = 1.0.ToScalar();
+
     /// <summary>x·(1 + scale) + shift, with (N, D) shift and scale broadcast over the tokens of (N, T, D) x.</summary>
     public static Tensor Modulate(Tensor x, Tensor shift, Tensor scale) =>
-        x * (scale.unsqueeze(1) + 1) + shift.unsqueeze(1);
+        x * scale.unsqueeze(1).add(One) + shift.unsqueeze(1);
 }

@@ -34,8 +34,11 @@ public sealed class LabelEmbedder : nn.Module<Tensor, Tensor>
         if (training && dropoutProb > 0)
         {
             using var scope = NewDisposeScope();
-            var drop = rand(labels.shape[0], device: labels.device) < dropoutProb;
-            var kept = where(drop, full_like(labels, numClasses), labels);
+            // Explicit Scalars: an implicit one is left to the finalizer, which can free it while libtorch reads it.
+            using var probability = dropoutProb.ToScalar();
+            using var nullClass = ((long)numClasses).ToScalar();
+            var drop = rand(labels.shape[0], device: labels.device).lt(probability);
+            var kept = where(drop, full_like(labels, nullClass), labels);
             return embedding_table.forward(kept).MoveToOuterDisposeScope();
         }
         return embedding_table.forward(labels);
