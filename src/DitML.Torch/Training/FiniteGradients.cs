@@ -1,11 +1,12 @@
 namespace DitML.Training;
 
 /// <summary>
-/// Runs a step's forward and backward pass again when its gradients are not finite. On this project's CI machine
-/// (2-core AMD EPYC VM) libtorch's CPU backward occasionally writes a NaN into the input gradient of a convolution —
-/// about one in 300 backward passes of a small VAE, not reproducible with the same inputs, not caused by .NET's GC — so
-/// a deterministic step that is recomputed gives the right gradients. A step whose gradients stay non-finite is a real
-/// divergence: the trainer stops with a clear error before the optimizer touches the weights.
+/// Runs a step's forward and backward pass again when its gradients are not finite, and stops training with a clear
+/// error when they stay so. A safety net: on this project's CI machine libtorch's AVX-512 kernels now and then wrote a
+/// NaN into a convolution's input gradient (about one in 300 small-VAE passes, not reproducible with the same inputs)
+/// until <see cref="Native.CpuInstructionSet"/> capped them at AVX2; a step recomputed from its (seed, step)-determined
+/// inputs gives the right gradients. A step whose gradients stay non-finite is a real divergence: the trainer stops
+/// before the optimizer touches the weights.
 /// </summary>
 internal static class FiniteGradients
 {
