@@ -53,9 +53,10 @@ public static class CheckpointFile
         Span<byte> head = stackalloc byte[9];
         int n = s.Read(head);
         if (n >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K') return CheckpointFormat.PyTorch;
+        s.Close();
+        if (LegacyPyTorchFormat.Recognizes(path)) return CheckpointFormat.PyTorch;            // torch.save before 1.6
         if (n == 9 && head[8] == (byte)'{') return CheckpointFormat.SafeTensors;
-        if (n >= 2 && head[0] == 0x80) throw new InvalidDataException($"{path}: a legacy (pre-1.6) torch.save file; DitML reads the zip format only: re-save it with a recent PyTorch");
-        throw new InvalidDataException($"{path}: neither a PyTorch zip checkpoint nor a safetensors file");
+        throw new InvalidDataException($"{path}: neither a PyTorch checkpoint (zip or legacy torch.save) nor a safetensors file");
     }
 
     /// <summary>The format an output path asks for by its extension.</summary>

@@ -5,20 +5,25 @@ using System.Text;
 namespace DitML.Checkpoints;
 
 /// <summary>
-/// Reads and writes PyTorch checkpoints in the zip format torch.save uses since 1.6: a pickle (<c>data.pkl</c>) whose
-/// tensors point at storages stored as <c>data/KEY</c> entries. Reads a bare state_dict (as the released DiT weights)
+/// Reads and writes PyTorch checkpoints in the zip format torch.save uses since 1.6 — a pickle (<c>data.pkl</c>) whose
+/// tensors point at storages stored as <c>data/KEY</c> entries — and reads the legacy format before it. Reads a bare state_dict (as the released DiT weights)
 /// and the official training dict {"model", "ema", "opt", "args"}. Unpickling is safe: only what a state_dict needs is
 /// resolved (see <see cref="UnsafePickleException"/>).
 /// </summary>
 public static class PyTorchCheckpoint
 {
     /// <summary>Reads the state_dict of a .pt file; <paramref name="weights"/> picks EMA or raw weights of a training dict.</summary>
-    /// <exception cref="InvalidDataException">The file is not a PyTorch zip checkpoint, is truncated or corrupt, or holds no state_dict.</exception>
+    /// <exception cref="InvalidDataException">The file is not a PyTorch checkpoint (zip or legacy), is truncated or corrupt, or holds no state_dict.</exception>
     /// <exception cref="UnsafePickleException">The pickle references code outside the allowlist.</exception>
     public static CheckpointContents Read(string path, CheckpointWeights weights = CheckpointWeights.Auto)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);
+        if (LegacyPyTorchFormat.Recognizes(path))
+        {
+            var (legacyRoot, legacyStorages) = LegacyPyTorchFormat.Load(path);
+            return Build(legacyRoot, weights, path, storage => legacyStorages[storage.Key]);
+        }
         ZipArchive zip;
         try
         {
@@ -26,7 +31,7 @@ public static class PyTorchCheckpoint
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"{path}: not a PyTorch zip checkpoint (truncated, corrupt, or the pre-1.6 legacy format, which DitML does not read: re-save it with a recent torch.save)", e);
+            throw new InvalidDataException($"{path}: not a PyTorch checkpoint (neither torch.save's zip format nor its legacy format; truncated or corrupt?)", e);
         }
         using (zip)
         {
@@ -34,23 +39,29 @@ public static class PyTorchCheckpoint
                 ?? throw new InvalidDataException($"{path}: the zip has no <archive>/data.pkl entry, so it is not a torch.save file");
             string prefix = pickleEntry.FullName[..^"data.pkl".Length];
             var root = new SafeUnpickler(ReadEntry(pickleEntry, path), path).Load();
-            var (stateDict, selected, args) = Select(root, weights, path);
-            var storages = new Dictionary<string, byte[]>();
-            var tensors = new Dictionary<string, CheckpointTensor>();
-            foreach (var (key, value) in stateDict)
-            {
-                string name = key as string ?? throw new InvalidDataException($"{path}: state_dict key {key} is not a string");
-                if (value is not TensorRef t)
-                {
-                    if (name.EndsWith("._extra_state", StringComparison.Ordinal)) continue;
-                    throw new InvalidDataException($"{path}: state_dict entry '{name}' is not a tensor");
-                }
-                if (!storages.TryGetValue(t.Storage.Key, out var bytes))
-                    storages[t.Storage.Key] = bytes = ReadStorage(zip, prefix, t.Storage, path);
-                tensors[name] = Materialize(name, t, bytes, path);
-            }
-            return new CheckpointContents(tensors, args, selected);
+            return Build(root, weights, path, storage => ReadStorage(zip, prefix, storage, path));
         }
+    }
+
+    /// <summary>The selected state_dict of an unpickled checkpoint, each storage read once through <paramref name="readStorage"/>.</summary>
+    private static CheckpointContents Build(object? root, CheckpointWeights weights, string path, Func<StorageRef, byte[]> readStorage)
+    {
+        var (stateDict, selected, args) = Select(root, weights, path);
+        var storages = new Dictionary<string, byte[]>();
+        var tensors = new Dictionary<string, CheckpointTensor>();
+        foreach (var (key, value) in stateDict)
+        {
+            string name = key as string ?? throw new InvalidDataException($"{path}: state_dict key {key} is not a string");
+            if (value is not TensorRef t)
+            {
+                if (name.EndsWith("._extra_state", StringComparison.Ordinal)) continue;
+                throw new InvalidDataException($"{path}: state_dict entry '{name}' is not a tensor");
+            }
+            if (!storages.TryGetValue(t.Storage.Key, out var bytes))
+                storages[t.Storage.Key] = bytes = readStorage(t.Storage);
+            tensors[name] = Materialize(name, t, bytes, path);
+        }
+        return new CheckpointContents(tensors, args, selected);
     }
 
     /// <summary>

@@ -34,11 +34,18 @@ internal sealed class SafeUnpickler
     private readonly Dictionary<long, object?> memo = [];
     private int pos;
 
-    public SafeUnpickler(byte[] data, string source)
+    public SafeUnpickler(byte[] data, string source, int start = 0)
     {
         this.data = data;
         this.source = source;
+        pos = start;
     }
+
+    /// <summary>Where the next byte would be read: after <see cref="Load"/>, the first byte after the pickle's STOP.</summary>
+    public int Position => pos;
+
+    /// <summary>Every storage the pickle referenced, by key.</summary>
+    public Dictionary<string, StorageRef> Storages { get; } = [];
 
     /// <summary>Runs the pickle to its STOP and returns the top object.</summary>
     public object? Load()
@@ -176,10 +183,15 @@ internal sealed class SafeUnpickler
         var t = As<PickleTuple>(pid, "persistent id").Items;
         if (t.Length < 5 || t[0] as string != "storage")
             throw new InvalidDataException($"{source}: unsupported persistent id in pickle");
+        // The legacy format adds a sixth item, a view of another storage; only PyTorch < 0.4 wrote views.
+        if (t.Length > 5 && t[5] is not null)
+            throw new InvalidDataException($"{source}: storage views (files written by PyTorch before 0.4) are not supported: re-save the file with a recent torch.save");
         var type = As<PickleGlobal>(t[1], "storage type");
         if (!StorageTypes.TryGetValue(type.Name, out var dtype))
             throw new InvalidDataException($"{source}: unsupported storage type {type}");
-        return new StorageRef(dtype, As<string>(t[2], "storage key"), ToLong(t[4]));
+        var storage = new StorageRef(dtype, As<string>(t[2], "storage key"), ToLong(t[4]));
+        Storages[storage.Key] = storage;
+        return storage;
     }
 
     private static void SetItem(object? target, object? key, object? value)

@@ -35,6 +35,58 @@ public sealed class PyTorchCheckpointTests
     }
 
     [TestMethod]
+    public void TheLegacyFormatGivesWhatTheZipFormatGives()
+    {
+        // The same state_dict saved by PyTorch 1.13 both ways (_use_new_zipfile_serialization=False for the legacy file).
+        var zip = PyTorchCheckpoint.Read(Fixture.Path("checkpoints", "dtypes.pt")).Tensors;
+        var legacy = PyTorchCheckpoint.Read(Fixture.Path("checkpoints", "dtypes-legacy.pt")).Tensors;
+        CollectionAssert.AreEqual(zip.Keys.ToList(), legacy.Keys.ToList());
+        foreach (var (name, t) in zip)
+        {
+            Assert.AreEqual(t.DType, legacy[name].DType, name);
+            CollectionAssert.AreEqual(t.Shape, legacy[name].Shape, name);
+            CollectionAssert.AreEqual(t.Data, legacy[name].Data, name);
+        }
+        CollectionAssert.AreEqual(Expected("dtypes.json")["transposed"].Values, legacy["transposed"].ToFloat32());
+        // The format-detecting entry point (ditml convert, FidInceptionV3.Load) takes it too.
+        string legacyPath = Fixture.Path("checkpoints", "dtypes-legacy.pt");
+        Assert.AreEqual(CheckpointFormat.PyTorch, CheckpointFile.DetectFormat(legacyPath));
+        Assert.HasCount(zip.Count, CheckpointFile.Read(legacyPath).Tensors);
+    }
+
+    [TestMethod]
+    public void ALegacyTrainingDictGivesEmaOrModelAndSkipsTheOptimizerStorages()
+    {
+        string path = Fixture.Path("checkpoints", "training-legacy.pt");
+        using var doc = JsonDocument.Parse(File.ReadAllText(Fixture.Path("checkpoints", "training-legacy.json")));
+        float[] Values(string entry, string name) => doc.RootElement.GetProperty(entry).GetProperty(name).EnumerateArray().Select(x => x.GetSingle()).ToArray();
+        var ema = PyTorchCheckpoint.Read(path);
+        Assert.AreEqual("ema", ema.SelectedEntry);
+        CollectionAssert.AreEqual(Values("ema", "w"), ema.Tensors["w"].ToFloat32());
+        CollectionAssert.AreEqual(Values("ema", "b"), ema.Tensors["b"].ToFloat32());
+        var model = PyTorchCheckpoint.Read(path, CheckpointWeights.Model);
+        CollectionAssert.AreEqual(Values("model", "w"), model.Tensors["w"].ToFloat32());
+    }
+
+    [TestMethod]
+    public void ATruncatedLegacyFileIsAClearError()
+    {
+        string path = System.IO.Path.GetTempFileName();
+        try
+        {
+            var bytes = File.ReadAllBytes(Fixture.Path("checkpoints", "dtypes-legacy.pt"));
+            File.WriteAllBytes(path, bytes[..(bytes.Length - 10)]);
+            var e = Assert.ThrowsExactly<InvalidDataException>(() => PyTorchCheckpoint.Read(path));
+            StringAssert.Contains(e.Message, path);
+            StringAssert.Contains(e.Message, "truncated");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
     public void TrainingDictGivesEmaByDefaultAndModelOnRequest()
     {
         string path = Fixture.Path("dit", "small_training.pt");

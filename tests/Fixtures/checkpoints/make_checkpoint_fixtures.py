@@ -19,6 +19,8 @@ sd["view_a"] = base[2:8].view(2, 3)               # two views of one storage, at
 sd["view_b"] = base[:4]
 sd["scalar"] = torch.tensor(3.25)
 torch.save(sd, "dtypes.pt")
+# The same tensors in the pre-1.6 legacy format (sequential pickles, then raw storages), as older releases ship them.
+torch.save(sd, "dtypes-legacy.pt", _use_new_zipfile_serialization=False)
 expected = {k: {"shape": list(v.shape), "values": v.float().flatten().tolist()} for k, v in sd.items()}
 json.dump(expected, open("dtypes.json", "w"))
 
@@ -41,3 +43,12 @@ h = json.dumps(header).encode()
 with open("small.safetensors", "wb") as f:
     f.write(struct.pack("<Q", len(h)) + h + data)
 json.dump({"a": a.flatten().tolist(), "b": b.float().tolist()}, open("small_safetensors.json", "w"))
+
+# A legacy training dict: storages of "model" and "opt" sit in the file too and must be skipped past.
+torch.manual_seed(1)
+legacy_train = {"model": collections.OrderedDict(w=torch.randn(2, 2), b=torch.randn(2)),
+                "ema": collections.OrderedDict(w=torch.randn(2, 2), b=torch.randn(2)),
+                "opt": {"state": {0: {"exp_avg": torch.randn(7).double()}}, "param_groups": [{"lr": 1e-4}]}}
+torch.save(legacy_train, "training-legacy.pt", _use_new_zipfile_serialization=False)
+json.dump({k: {n: t.flatten().tolist() for n, t in v.items()} for k, v in legacy_train.items() if k != "opt"},
+          open("training-legacy.json", "w"))
