@@ -6,8 +6,9 @@ namespace DitML.Checkpoints;
 
 /// <summary>
 /// Reads and writes PyTorch checkpoints in the zip format torch.save uses since 1.6 — a pickle (<c>data.pkl</c>) whose
-/// tensors point at storages stored as <c>data/KEY</c> entries — and reads the legacy format before it. Reads a bare state_dict (as the released DiT weights)
-/// and the official training dict {"model", "ema", "opt", "args"}. Unpickling is safe: only what a state_dict needs is
+/// tensors point at storages stored as <c>data/KEY</c> entries — and reads the legacy format before it
+/// (sequential pickles, then raw storages). Reads a bare state_dict (as the released DiT weights) and the official training
+/// dict {"model", "ema", "opt", "args"}. Unpickling is safe: only what a state_dict needs is
 /// resolved (see <see cref="UnsafePickleException"/>).
 /// </summary>
 public static class PyTorchCheckpoint
