@@ -107,11 +107,16 @@ public sealed class SweepConfigTests
     public void TheShippedScalingStudyParses()
     {
         string root = SweepEndToEndTests.RepositoryRoot();
+        // The committed configs are the ones examples/sweeps/README.md reports results for.
         var c = SweepConfig.Load(Path.Combine(root, "examples", "sweeps", "fashion-mnist-scaling.json"));
-        Assert.AreEqual(SweepStrategy.Halving, c.StrategyKind);
+        Assert.AreEqual(SweepStrategy.Grid, c.StrategyKind);
         Assert.AreEqual(SweepMetric.ClassAccuracy, c.MetricKind);
-        Assert.AreEqual(200L, c.Budget!.Steps);
+        Assert.AreEqual(1500L, c.Budget!.Steps);
         Assert.AreEqual(6, SweepPlanner.Trials(c).Count);
         c.ValidateFor(28);
+        var mini = SweepConfig.Load(Path.Combine(root, "examples", "sweeps", "fashion-mnist-scaling-mini.json"));
+        Assert.AreEqual(SweepStrategy.Halving, mini.StrategyKind);
+        Assert.AreEqual(6, SweepPlanner.Trials(mini).Count);
+        mini.ValidateFor(28);
     }
 }
