@@ -143,9 +143,7 @@ public sealed class DiTSweepBackend : ISweepBackend, IDisposable
             double fid = double.NaN;
             if (reference is { } r)
             {
-                var stats = new FeatureStatistics(classifier.FeatureSize);
-                stats.Add(features);
-                var (mu, sigma) = stats.Compute();
+                var (mu, sigma) = FeatureStatistics.Of(features, classifier.FeatureSize);
                 fid = FrechetDistance.Compute(r.Mean, r.Covariance, mu, sigma);
             }
             evaluations.Add(new SweepEvaluation(s, accuracy, fid, watch.Elapsed.TotalSeconds));

@@ -85,8 +85,6 @@ public sealed class GenerationCatalog
     private static (double[] Mean, double[] Covariance) Statistics(ColumnReader.Columns columns)
     {
         if (columns.Count < 2) throw new ArgumentException($"FID needs at least 2 rows; the data has {columns.Count}");
-        var stats = new FeatureStatistics(columns.Dimension);
-        stats.Add(columns.Features);
-        return stats.Compute();
+        return FeatureStatistics.Of(columns.Features, columns.Dimension);
     }
 }

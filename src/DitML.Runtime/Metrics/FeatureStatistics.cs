@@ -67,6 +67,15 @@ public sealed class FeatureStatistics
         return (mean, cov);
     }
 
+    /// <summary>The mean and covariance of N <paramref name="dimension"/>-wide vectors held at once (N×D, row-major).</summary>
+    /// <exception cref="InvalidOperationException">Fewer than two vectors.</exception>
+    public static (double[] Mean, double[] Covariance) Of(ReadOnlySpan<float> features, int dimension)
+    {
+        var stats = new FeatureStatistics(dimension);
+        stats.Add(features);
+        return stats.Compute();
+    }
+
     /// <summary>True when there are no more vectors than dimensions: the covariance is rank-deficient and FID biased.</summary>
     public bool IsRankDeficient => Count <= Dimension;
 }

@@ -125,9 +125,7 @@ public sealed class FrechetDistanceTests
         var (a, b, n, d) = LoadFeatures();
         double expected = doc.RootElement.GetProperty("fid").GetDouble();
         Assert.AreEqual(expected, Fid(a, b, n, d), 1e-6 * expected, "relative 1e-6");
-        var stats = new FeatureStatistics(d);
-        stats.Add(a);
-        var (mean, cov) = stats.Compute();
+        var (mean, cov) = FeatureStatistics.Of(a, d);
         Assert.AreEqual(doc.RootElement.GetProperty("mu1_first")[1].GetDouble(), mean[1], 1e-9);
         Assert.AreEqual(doc.RootElement.GetProperty("sigma1_first")[2].GetDouble(), cov[2], 1e-9);
     }
