@@ -18,6 +18,7 @@ public sealed class DiffusionLoss
     private static readonly Scalar One = 1.0.ToScalar(), MinusOne = (-1.0).ToScalar(), Half = 0.5.ToScalar(), Three = 3.0.ToScalar();
     private static readonly Scalar Ln2 = Math.Log(2.0).ToScalar(), BinHalfWidth = (1.0 / 255.0).ToScalar(), Tiny = 1e-12.ToScalar();
     private static readonly Scalar EdgeLow = (-0.999).ToScalar(), EdgeHigh = 0.999.ToScalar();
+    private static readonly Scalar FirstStep = 0L.ToScalar();
     private static readonly Scalar CdfCubic = 0.044715.ToScalar(), CdfSlope = Math.Sqrt(2.0 / Math.PI).ToScalar();
 
     /// <summary>Creates the loss over <paramref name="schedule"/> (default: linear, 1000 steps).</summary>
@@ -74,8 +75,7 @@ public sealed class DiffusionLoss
 
         var kl = MeanFlat(NormalKl(trueMean, trueLogVar, modelMean, modelLogVar)).div(Ln2);
         var nll = MeanFlat(-DiscretizedGaussianLogLikelihood(x0, modelMean, modelLogVar.mul(Half))).div(Ln2);
-        using var zero = 0L.ToScalar();
-        var vb = where(t.eq(zero), nll, kl);
+        var vb = where(t.eq(FirstStep), nll, kl);
         var total = mse + vb;
         return new DiffusionLossTerms(total.MoveToOuterDisposeScope(), mse.MoveToOuterDisposeScope(), vb.MoveToOuterDisposeScope());
     }
