@@ -2,11 +2,10 @@ namespace DitML.Training;
 
 /// <summary>
 /// Runs a step's forward and backward pass again when its gradients are not finite, and stops training with a clear
-/// error when they stay so. A safety net: on this project's CI machine libtorch's AVX-512 kernels now and then wrote a
-/// NaN into a convolution's input gradient (about one in 300 small-VAE passes, not reproducible with the same inputs)
-/// until <see cref="Native.CpuInstructionSet"/> capped them at AVX2; a step recomputed from its (seed, step)-determined
-/// inputs gives the right gradients. A step whose gradients stay non-finite is a real divergence: the trainer stops
-/// before the optimizer touches the weights.
+/// error when they stay so. A safety net: on this project's CI machine libtorch now and then writes a NaN into a
+/// convolution's input gradient (see <see cref="Native.CpuInstructionSet"/>); when that is transient, a step recomputed
+/// from its (seed, step)-determined inputs gives the right gradients. A step whose gradients stay non-finite stops
+/// training before the optimizer touches the weights (a divergence, or that fault persisting within the process).
 /// </summary>
 internal static class FiniteGradients
 {
