@@ -89,7 +89,7 @@ public sealed class DiTTrainer : IDisposable
     /// weights. Returns the steps done.
     /// </summary>
     /// <exception cref="InvalidOperationException">
-    /// A step's gradients stayed non-finite (training diverged); the checkpoint of the step before it is written first.
+    /// A step's gradients are not finite (training diverged); the checkpoint of the step before it is written first.
     /// </exception>
     public long Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
@@ -120,17 +120,14 @@ public sealed class DiTTrainer : IDisposable
             }
             var x0 = tensor(pixels, [b, data.Channels, data.Height, data.Width]);
             var y = tensor(labels);
-            var (terms, mean) = FiniteGradients.Compute(optimizer, Step, onDiverged: SaveCheckpoint, () =>
-            {
-                manual_seed(stepSeed);                                        // a recomputed step draws the same t and noise
-                var t = loss.SampleTimesteps(b);
-                var noise = randn_like(x0);
-                var terms = loss.Compute((xt, tt) => model.forward(xt, tt, y), x0, t, noise);
-                var mean = terms.Loss.mean();
-                optimizer.ZeroGrad();
-                mean.backward();
-                return (terms, mean);
-            });
+            manual_seed(stepSeed);
+            var t = loss.SampleTimesteps(b);
+            var noise = randn_like(x0);
+            var terms = loss.Compute((xt, tt) => model.forward(xt, tt, y), x0, t, noise);
+            var mean = terms.Loss.mean();
+            optimizer.ZeroGrad();
+            mean.backward();
+            FiniteGradients.Check(optimizer, Step, onDiverged: SaveCheckpoint);
             if (Options.GradientClip is { } clip) nn.utils.clip_grad_norm_(model.parameters(), clip);
             optimizer.Update();
             average.Update();

@@ -1,3 +1,4 @@
+using DitML.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,7 +39,7 @@ public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
     {
         CheckInput(x, Config.InChannels, nameof(x));
         using var scope = NewDisposeScope();
-        using var moments = quant_conv.forward(encoder.forward(x));          // (N, 2C, h, w)
+        using var moments = OneDnnConvolution.Forward(quant_conv, encoder.forward(x));          // (N, 2C, h, w)
         var posterior = new DiagonalGaussian(moments);
         posterior.Mean.MoveToOuterDisposeScope();
         posterior.LogVar.MoveToOuterDisposeScope();
@@ -50,7 +51,7 @@ public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
     {
         CheckInput(z, Config.LatentChannels, nameof(z));
         using var scope = NewDisposeScope();
-        return decoder.forward(post_quant_conv.forward(z)).MoveToOuterDisposeScope();
+        return decoder.forward(OneDnnConvolution.Forward(post_quant_conv, z)).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using DitML.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,8 +39,8 @@ public sealed class VaeDecoder : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor z)
     {
         using var scope = NewDisposeScope();
-        var h = mid_block.forward(conv_in.forward(z));
+        var h = mid_block.forward(OneDnnConvolution.Forward(conv_in, z));
         foreach (var block in up_blocks) h = block.forward(h);
-        return conv_out.forward(nn.functional.silu(conv_norm_out.forward(h))).MoveToOuterDisposeScope();
+        return OneDnnConvolution.Forward(conv_out, nn.functional.silu(conv_norm_out.forward(h))).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using DitML.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,6 +21,6 @@ public sealed class VaeDownsample : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var padded = nn.functional.pad(x, [0, 1, 0, 1]);                 // (left, right, top, bottom)
-        return conv.forward(padded);
+        return OneDnnConvolution.Forward(conv, padded);
     }
 }

@@ -1,3 +1,4 @@
+using DitML.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,9 +39,9 @@ public sealed class VaeEncoder : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = conv_in.forward(x);
+        var h = OneDnnConvolution.Forward(conv_in, x);
         foreach (var block in down_blocks) h = block.forward(h);
         h = mid_block.forward(h);
-        return conv_out.forward(nn.functional.silu(conv_norm_out.forward(h))).MoveToOuterDisposeScope();
+        return OneDnnConvolution.Forward(conv_out, nn.functional.silu(conv_norm_out.forward(h))).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using DitML.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,9 +34,9 @@ public sealed class VaeResnetBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = conv1.forward(nn.functional.silu(norm1.forward(x)));
-        h = conv2.forward(nn.functional.silu(norm2.forward(h)));
-        var skip = conv_shortcut?.forward(x) ?? x;
+        var h = OneDnnConvolution.Forward(conv1, nn.functional.silu(norm1.forward(x)));
+        h = OneDnnConvolution.Forward(conv2, nn.functional.silu(norm2.forward(h)));
+        var skip = conv_shortcut is null ? x : OneDnnConvolution.Forward(conv_shortcut, x);
         return (skip + h).MoveToOuterDisposeScope();
     }
 }

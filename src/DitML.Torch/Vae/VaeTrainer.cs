@@ -45,7 +45,7 @@ public sealed class VaeTrainer : IDisposable
     public long Step { get; private set; }
 
     /// <summary>Runs <paramref name="steps"/> steps; returns their losses.</summary>
-    /// <exception cref="InvalidOperationException">A step's gradients stayed non-finite (training diverged); the weights are those before that step.</exception>
+    /// <exception cref="InvalidOperationException">A step's gradients are not finite (training diverged); the weights are those before that step.</exception>
     public IReadOnlyList<VaeLossTerms> Train(int steps, Action<VaeLossTerms>? progress = null)
     {
         var log = new List<VaeLossTerms>(steps);
@@ -59,7 +59,7 @@ public sealed class VaeTrainer : IDisposable
     }
 
     /// <summary>One AdamW step on the next batch.</summary>
-    /// <exception cref="InvalidOperationException">The gradients stayed non-finite (training diverged); the weights are unchanged.</exception>
+    /// <exception cref="InvalidOperationException">The gradients are not finite (training diverged); the weights are unchanged.</exception>
     public VaeLossTerms TrainStep()
     {
         Model.train();
@@ -67,21 +67,17 @@ public sealed class VaeTrainer : IDisposable
         using var x = NextBatch();                                             // (B, C, H, W) in [−1, 1]
         long pixelElements = x.shape[1] * x.shape[2] * x.shape[3];
         using var klWeight = (Options.KlWeight / pixelElements).ToScalar();   // explicit: see DiagonalGaussian
-        var (rec, kl, total) = FiniteGradients.Compute(optimizer, Step, onDiverged: null, () =>
-        {
-            // The posterior noise comes from (seed, step): a recomputed step draws the same.
-            using var generator = new Generator(unchecked((ulong)Options.Seed * 1_000_003UL + (ulong)Step));
-            using var posterior = Model.Encode(x);
-            using var z = Options.SamplePosterior ? posterior.Sample(generator) : posterior.Mode();
-            var reconstruction = Model.Decode(z);
-            var error = reconstruction - x;
-            var rec = Options.Reconstruction == VaeReconstructionLoss.L1 ? error.abs().mean() : error.square().mean();
-            var kl = posterior.KullbackLeibler().mean();
-            var total = rec + kl.mul(klWeight);
-            optimizer.ZeroGrad();
-            total.backward();
-            return (rec, kl, total);
-        });
+        using var generator = new Generator(unchecked((ulong)Options.Seed * 1_000_003UL + (ulong)Step));   // posterior noise from (seed, step)
+        using var posterior = Model.Encode(x);
+        using var z = Options.SamplePosterior ? posterior.Sample(generator) : posterior.Mode();
+        var reconstruction = Model.Decode(z);
+        var error = reconstruction - x;
+        var rec = Options.Reconstruction == VaeReconstructionLoss.L1 ? error.abs().mean() : error.square().mean();
+        var kl = posterior.KullbackLeibler().mean();
+        var total = rec + kl.mul(klWeight);
+        optimizer.ZeroGrad();
+        total.backward();
+        FiniteGradients.Check(optimizer, Step, onDiverged: null);
         optimizer.Update();
         var terms = new VaeLossTerms(Step, rec.item<float>(), kl.item<float>(), total.item<float>());
         Step++;

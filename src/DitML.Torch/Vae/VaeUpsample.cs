@@ -1,3 +1,4 @@
+using DitML.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,6 +21,6 @@ public sealed class VaeUpsample : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var up = nn.functional.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest);
-        return conv.forward(up);
+        return OneDnnConvolution.Forward(conv, up);
     }
 }

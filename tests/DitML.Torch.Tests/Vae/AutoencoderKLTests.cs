@@ -165,4 +165,38 @@ public sealed class AutoencoderKLTests
         CollectionAssert.AreEqual(new long[] { 2, 3, 12, 12 }, y.shape);
         Assert.IsTrue(y.isfinite().all().item<bool>());
     }
+
+    [TestMethod]
+    public void TrainingGradientsMatchFloat64()
+    {
+        // Every convolution of a small VAE, backward, against the same weights in float64 (ATen's kernels): the last
+        // convolutions (8 and 3 output channels) are the ones libtorch's oneDNN got wrong (DitML.Native.OneDnnConvolution).
+        var config = new VaeConfig { BlockOutChannels = [16, 32], LayersPerBlock = 1, NormNumGroups = 8 };
+        manual_seed(11);
+        using var model = new AutoencoderKL(config);
+        using var model64 = new AutoencoderKL(config);
+        model64.load_state_dict(model.state_dict());
+        model64.to(ScalarType.Float64);
+        using var x = rand(8, 3, 8, 8) * 2 - 1;
+        using var x64 = x.to(ScalarType.Float64).requires_grad_(true);
+        model64.forward(x64).square().mean().backward();
+        var reference = model64.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!);
+        // A floor for gradients that are zero in exact arithmetic (a key bias does not change a softmax).
+        double floor = 1e-4 * reference.Values.Max(g => g.abs().max().item<double>());
+        for (int run = 0; run < 5; run++)
+        {
+            using var scope = NewDisposeScope();
+            model.zero_grad();
+            var xi = x.clone().requires_grad_(true);
+            model.forward(xi).square().mean().backward();
+            double worst = Native.OneDnnConvolutionTests.RelativeError(xi.grad!, x64.grad!);
+            string where = "input";
+            foreach (var (name, p) in model.named_parameters())
+            {
+                double e = Native.OneDnnConvolutionTests.RelativeError(p.grad!, reference[name], floor);
+                if (e > worst) (worst, where) = (e, name);
+            }
+            Assert.IsTrue(worst < 1e-4, $"run {run}: the gradient of {where} is off by {worst:G3} of its scale");
+        }
+    }
 }

@@ -41,7 +41,6 @@ public sealed class VaeTrainerTests
     private static readonly VaeConfig Tiny = new() { BlockOutChannels = [16, 32], LayersPerBlock = 1, NormNumGroups = 8 };
 
     [TestMethod]
-    [Ignore("flaky through libtorch, not DitML: on the CI machine (AMD EPYC VM) a fresh VAE's gradients are sometimes non-finite on all three tries of a step, so training stops; the tests failed in 6 of 8 runs with AVX-512 and 2 of 30 with the AVX2 cap (README, VAE trainer); kept out of CI until the cause is found")]
     public void LossFallsOnATinySet()
     {
         manual_seed(11);
@@ -58,7 +57,6 @@ public sealed class VaeTrainerTests
     }
 
     [TestMethod]
-    [Ignore("flaky through libtorch, not DitML: on the CI machine (AMD EPYC VM) a fresh VAE's gradients are sometimes non-finite on all three tries of a step, so training stops; the tests failed in 6 of 8 runs with AVX-512 and 2 of 30 with the AVX2 cap (README, VAE trainer); kept out of CI until the cause is found")]
     public void StepsAreReproducible()
     {
         double[] Run()
