@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using DitML.Cli.Plots;
+using DitML.Data;
+using DitML.Training;
+using DitML.Vae;
+using TorchSharp;
+
+namespace DitML.Cli.Commands;
+
+/// <summary>
+/// `ditml train-vae`: trains a small KL autoencoder for data with no published VAE, sets its latent scaling factor from
+/// the data, and writes the weights with ONNX encoder and decoder for the sampler.
+/// </summary>
+internal static class TrainVaeCommand
+{
+    /// <summary>The weights file in the run folder.</summary>
+    public const string WeightsFileName = "vae.safetensors";
+
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var data = new Option<string>("--data") { Description = "fashion-mnist, a folder with IDX files, or an image folder with one subfolder per class.", DefaultValueFactory = _ => "fashion-mnist" };
+        var imageSize = new Option<int>("--image-size") { Description = "Image folders: side after the official center crop and resize.", DefaultValueFactory = _ => 32 };
+        var channels = new Option<int>("--channels") { Description = "Image folders: 3 (RGB) or 1 (grayscale).", DefaultValueFactory = _ => 3 };
+        var blocks = new Option<string>("--blocks") { Description = "Channels of the encoder's levels, comma-separated; the image shrinks 2× between levels.", DefaultValueFactory = _ => "32,64" };
+        var latent = new Option<int>("--latent-channels") { Description = "Latent channels.", DefaultValueFactory = _ => 4 };
+        var layers = new Option<int>("--layers") { Description = "ResNet blocks per level.", DefaultValueFactory = _ => 1 };
+        var groups = new Option<int>("--groups") { Description = "GroupNorm groups (must divide every level's channels).", DefaultValueFactory = _ => 8 };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => 2000 };
+        var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => 32 };
+        var lr = new Option<double>("--lr") { Description = "AdamW learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var kl = new Option<double>("--kl") { Description = "KL weight β in latent diffusion's units (1e-6 is Stable Diffusion's).", DefaultValueFactory = _ => 1e-6 };
+        var loss = new Option<VaeReconstructionLoss>("--loss") { Description = "Reconstruction term.", DefaultValueFactory = _ => VaeReconstructionLoss.L1 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the weights, the batch order and the posterior noise.", DefaultValueFactory = _ => 0 };
+        var logEvery = new Option<int>("--log-every") { Description = "Steps per log line (log.jsonl).", DefaultValueFactory = _ => 50 };
+        var evalImages = new Option<int>("--eval-images") { Description = "Images for PSNR and the scaling factor: the test split when the data has one, else the training images.", DefaultValueFactory = _ => 1000 };
+        var outDir = new Option<DirectoryInfo>("--out") { Description = "Run folder (vae.safetensors, vae-encoder.onnx, vae-decoder.onnx, log.jsonl, loss.png).", Required = true };
+        var command = new Command("train-vae", "Train a small KL autoencoder (reconstruction + KL, AdamW) for data with no published VAE; writes its weights, its ONNX encoder and decoder, and its reconstruction PSNR. Ctrl+C or SIGTERM stops early and still writes everything.");
+        foreach (var o in new Option[] { data, imageSize, channels, blocks, latent, layers, groups, steps, batch, lr, kl, loss, seed, logEvery, evalImages, outDir }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            string run = parse.GetValue(outDir)!.FullName;
+            string weights = Path.Combine(run, WeightsFileName);
+            if (File.Exists(weights)) throw new ArgumentException($"--out: {run} already holds a trained VAE ({WeightsFileName}); choose another folder");
+            string source = parse.GetValue(data)!;
+            var dataset = TrainCommand.OpenData(source, parse.GetValue(imageSize), parse.GetValue(channels));
+            var config = new VaeConfig
+            {
+                InChannels = dataset.Channels,
+                OutChannels = dataset.Channels,
+                BlockOutChannels = ParseBlocks(parse.GetValue(blocks)!),
+                LatentChannels = parse.GetValue(latent),
+                LayersPerBlock = parse.GetValue(layers),
+                NormNumGroups = parse.GetValue(groups),
+            }.Validate();
+            Directory.CreateDirectory(run);
+            torch.manual_seed(parse.GetValue(seed));
+            using var model = new AutoencoderKL(config);
+            using var trainer = new VaeTrainer(model, dataset, new VaeTrainerOptions
+            {
+                BatchSize = parse.GetValue(batch),
+                Reconstruction = parse.GetValue(loss),
+                KlWeight = parse.GetValue(kl),
+                Optimizer = new AdamWOptions { LearningRate = parse.GetValue(lr) },
+                Seed = parse.GetValue(seed),
+            });
+            int total = parse.GetValue(steps), every = Math.Max(1, parse.GetValue(logEvery));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"training a VAE [{string.Join(", ", config.BlockOutChannels)}] ({model.parameters().Sum(p => p.numel()):N0} parameters; {dataset.Height}×{dataset.Width}×{dataset.Channels} → {dataset.Height / config.DownsampleFactor}×{dataset.Width / config.DownsampleFactor}×{config.LatentChannels}) on {dataset.Count} images for {total} steps"));
+            using var stop = new StopSignals(error);
+            using (var log = new StreamWriter(Path.Combine(run, "log.jsonl")))
+            using (var bar = new ProgressBar(error, "training", total))
+            {
+                var window = new List<VaeLossTerms>();
+                for (int i = 0; i < total && !stop.Requested; i++)
+                {
+                    var terms = trainer.TrainStep();
+                    window.Add(terms);
+                    bar.Advance(1, string.Create(CultureInfo.InvariantCulture, $"loss {terms.Total:F4}"));
+                    if (trainer.Step % every != 0 && trainer.Step != total) continue;
+                    log.WriteLine(JsonSerializer.Serialize(new
+                    {
+                        step = trainer.Step, loss = window.Average(t => t.Total), reconstruction = window.Average(t => t.Reconstruction), kl = window.Average(t => t.KullbackLeibler),
+                    }));
+                    log.Flush();
+                    window.Clear();
+                }
+            }
+            var (evaluation, which) = HeldOut(source, dataset);
+            var report = VaeReconstruction.Measure(model, evaluation, parse.GetValue(evalImages));
+            // The scaling factor is measured, as latent diffusion does for a new autoencoder: a fresh module carries it.
+            using var scaled = new AutoencoderKL(config with { ScalingFactor = report.ScalingFactor });
+            scaled.load_state_dict(model.state_dict());
+            VaeCheckpoint.Save(weights, scaled);
+            VaeOnnxExporter.ExportEncoder(scaled).Save(Path.Combine(run, "vae-encoder.onnx"));
+            VaeOnnxExporter.ExportDecoder(scaled).Save(Path.Combine(run, "vae-decoder.onnx"));
+            string curve = Path.Combine(run, LossCurve.FileName);
+            bool plotted = LossCurve.Write(Path.Combine(run, "log.jsonl"), curve);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"stopped at step {trainer.Step}; reconstruction PSNR {report.Psnr:F2} dB (MSE {report.MeanSquaredError:G4}) on {report.Images} {which} images; latent std {report.LatentStd:G4}, scaling factor {report.ScalingFactor:G5}"));
+            output.WriteLine($"wrote {weights}, vae-encoder.onnx, vae-decoder.onnx" + (plotted ? $" and {curve}" : ""));
+            return stop.Requested ? 130 : 0;
+        });
+        return command;
+    }
+
+    private static int[] ParseBlocks(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]) || values[i] <= 0)
+                throw new ArgumentException($"--blocks: '{text}' is not a comma-separated list of positive channel counts");
+        if (values.Length == 0) throw new ArgumentException("--blocks: give at least one level");
+        return values;
+    }
+
+    /// <summary>The test split of Fashion-MNIST or of an IDX folder that has one; otherwise the training images themselves.</summary>
+    private static (IImageDataset Data, string Which) HeldOut(string source, IImageDataset training)
+    {
+        if (source == "fashion-mnist") return (FashionMnist.Load(IdxSplit.Test), "test-split");
+        bool hasTest = Directory.Exists(source) && Directory.EnumerateFiles(source)
+            .Any(f => Path.GetFileName(f).StartsWith(IdxDataset.ImagesFileName(IdxSplit.Test), StringComparison.Ordinal));
+        return hasTest ? (IdxDataset.Load(source, IdxSplit.Test), "test-split") : (training, "training");
+    }
+}
