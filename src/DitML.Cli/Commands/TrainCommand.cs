@@ -4,12 +4,19 @@ using DitML.Cli.Plots;
 using DitML.Data;
 using DitML.Models;
 using DitML.Training;
+using DitML.Vae;
 
 namespace DitML.Cli.Commands;
 
-/// <summary>`ditml train`: train a DiT on Fashion-MNIST/MNIST IDX files; resumes exactly; Ctrl+C writes a checkpoint.</summary>
+/// <summary>
+/// `ditml train`: train a DiT on Fashion-MNIST/MNIST IDX files or an image folder, in pixel space or (with --vae) on
+/// latents cached once in the run folder; resumes exactly; Ctrl+C writes a checkpoint.
+/// </summary>
 internal static class TrainCommand
 {
+    /// <summary>The latent cache a latent run trains on, in its run folder.</summary>
+    public const string LatentCacheFileName = "latents.safetensors";
+
     public static Command Create(TextWriter output, TextWriter error)
     {
         var data = new Option<string>("--data") { Description = "fashion-mnist (Debian's dataset-fashion-mnist), a folder with IDX files (MNIST, Fashion-MNIST), or an image folder with one subfolder per class.", DefaultValueFactory = _ => "fashion-mnist" };
@@ -30,13 +37,18 @@ internal static class TrainCommand
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Run folder (checkpoint, ema.safetensors, log.jsonl, loss.png).", Required = true };
         var logEvery = new Option<int>("--log-every") { Description = "Steps between log lines (log.jsonl).", DefaultValueFactory = _ => 50 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where it stopped." };
+        var vae = new Option<FileInfo?>("--vae") { Description = "Train on latents of this VAE (a ditml train-vae vae.safetensors, or SD's): every image is encoded once, with its mirror unless --no-flip, into the run folder's latents.safetensors." };
         var command = new Command("train", "Train a class-conditional DiT with the official recipe (AdamW, EMA, class dropout, hybrid loss). Ctrl+C or SIGTERM writes a checkpoint; --resume continues exactly.");
-        foreach (var o in new Option[] { data, imageSize, channels, model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, imageSize, channels, model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, vae }) command.Options.Add(o);
         command.SetAction(parse =>
         {
-            string source = parse.GetValue(data)!;
-            var dataset = OpenData(source, parse.GetValue(imageSize), parse.GetValue(channels));
             string run = parse.GetValue(outDir)!.FullName;
+            string cache = Path.Combine(run, LatentCacheFileName);
+            var vaeFile = parse.GetValue(vae);
+            if (vaeFile != null && !parse.GetValue(resume))
+                BuildLatentCache(parse, vaeFile, run, cache, error);
+            bool latent = File.Exists(cache) && (vaeFile != null || parse.GetValue(resume));
+            var dataset = latent ? LatentCache.Open(cache) : OpenData(parse.GetValue(data)!, parse.GetValue(imageSize), parse.GetValue(channels));
             using var stop = new StopSignals(error);
             using var trainer = parse.GetValue(resume)
                 ? DiTTrainer.Resume(run, dataset, parse.GetValue(steps))
@@ -48,7 +60,7 @@ internal static class TrainCommand
                     EmaDecay = parse.GetValue(emaDecay),
                     Seed = parse.GetValue(seed),
                     GradientClip = parse.GetValue(clip),
-                    HorizontalFlip = !parse.GetValue(noFlip),
+                    HorizontalFlip = !parse.GetValue(noFlip) && !latent,          // a latent cache holds the mirrored images
                     LogEvery = parse.GetValue(logEvery),
                 }, run);
             var cfg = trainer.Model.Config;
@@ -59,6 +71,7 @@ internal static class TrainCommand
             string curve = Path.Combine(run, LossCurve.FileName);
             bool plotted = LossCurve.Write(Path.Combine(run, "log.jsonl"), curve);
             output.WriteLine($"stopped at step {done}; wrote {Path.Combine(run, TrainingCheckpoint.FileName)}, {Path.Combine(run, TrainingCheckpoint.EmaFileName)}" + (plotted ? $" and {curve}" : ""));
+            if (latent) output.WriteLine("a latent model: sample it with --vae-decoder (the VAE's decoder exported to ONNX, e.g. train-vae's vae-decoder.onnx)");
             return stop.Requested ? 130 : 0;
         });
         return command;
@@ -77,6 +90,31 @@ internal static class TrainCommand
             NumHeads = parse.GetValue<int>("--heads"),
             PatchSize = parse.GetValue<int>("--patch"),
         }.Validate();
+    }
+
+    /// <summary>Encodes the training images once with the VAE into the run folder (a fresh run only: a run's cache is never replaced).</summary>
+    private static void BuildLatentCache(ParseResult parse, FileInfo vaeFile, string run, string cache, TextWriter error)
+    {
+        if (File.Exists(Path.Combine(run, TrainingCheckpoint.FileName)))
+            throw new ArgumentException($"{run} already holds a run; resume it (--resume) or choose another folder");
+        var images = OpenData(parse.GetValue<string>("--data")!, parse.GetValue<int>("--image-size"), parse.GetValue<int>("--channels"));
+        using var model = VaeCheckpoint.Load(vaeFile.FullName);
+        Directory.CreateDirectory(run);
+        using var bar = new ProgressBar(error, "encoding", images.Count);
+        LatentCache.Build(model, images, cache, includeFlips: !parse.GetValue<bool>("--no-flip"), seed: parse.GetValue<long>("--seed"),
+            progress: new Counter(bar));
+    }
+
+    /// <summary>Advances a bar to an absolute count, synchronously (unlike Progress&lt;T&gt;).</summary>
+    private sealed class Counter(ProgressBar bar) : IProgress<int>
+    {
+        private int last;
+
+        public void Report(int value)
+        {
+            bar.Advance(value - last);
+            last = value;
+        }
     }
 
     private sealed class Progress(ProgressBar bar) : IProgress<TrainingProgress>

@@ -34,6 +34,36 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void TrainsOnLatentsOfATrainedVaeAndResumesFromTheCache()
+    {
+        string root = Directory.CreateTempSubdirectory("ditml-cli-latent-").FullName;
+        try
+        {
+            string data = Path.Combine(root, "data"), vaeRun = Path.Combine(root, "vae"), run = Path.Combine(root, "run");
+            IdxFiles.Write(data, n: 8, size: 8, classes: 2);
+            var (code, _, error) = CliRunner.Run("train-vae", "--data", data, "--blocks", "8,16", "--groups", "4", "--steps", "2", "--batch", "4",
+                "--eval-images", "4", "--out", vaeRun);
+            Assert.AreEqual(0, code, error);
+            (code, var output, error) = CliRunner.Run("train", "--data", data, "--vae", Path.Combine(vaeRun, "vae.safetensors"), "--depth", "1",
+                "--hidden-size", "16", "--heads", "2", "--patch", "2", "--steps", "2", "--batch", "4", "--log-every", "1", "--out", run);
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "on 16 images");                        // 8 images and their mirrors, encoded once
+            StringAssert.Contains(output, "--vae-decoder");
+            var cache = DitML.Vae.LatentCache.Open(Path.Combine(run, "latents.safetensors"));
+            Assert.AreEqual((4, 4, 4), (cache.Channels, cache.Height, cache.Width), "8×8×1 images → 4×4×4 latents");
+            (code, output, error) = CliRunner.Run("train", "--data", data, "--steps", "3", "--out", run, "--resume");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "from step 2 to 3");                    // the cache, without --vae again
+            using var back = DitML.Checkpoints.DiTCheckpoint.Load(Path.Combine(run, "ema.safetensors"));
+            Assert.AreEqual((4, 4), (back.Config.InChannels, back.Config.InputSize));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void TrainsOnAnImageFolderWithAClassPerSubfolder()
     {
         string run = Path.Combine(Directory.CreateTempSubdirectory("ditml-cli-folder-").FullName, "run");
