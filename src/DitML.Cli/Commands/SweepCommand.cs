@@ -18,7 +18,7 @@ internal static class SweepCommand
         {
             var config = SweepConfig.Load(parse.GetValue(configFile)!.FullName);
             string dir = parse.GetValue(outDir)!.FullName;
-            var data = TrainCommand.OpenData(config.Data, 32, 3);
+            var data = DataOptions.Open(config.Data, 32, 3);
             if (data.Height != data.Width) throw new ArgumentException($"sweep config data: images must be square, got {data.Height}×{data.Width}", "data");
             config.ValidateFor(data.Height);
             Directory.CreateDirectory(dir);

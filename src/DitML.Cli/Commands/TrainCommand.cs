@@ -19,9 +19,7 @@ internal static class TrainCommand
 
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var data = new Option<string>("--data") { Description = "fashion-mnist (Debian's dataset-fashion-mnist), a folder with IDX files (MNIST, Fashion-MNIST), or an image folder with one subfolder per class.", DefaultValueFactory = _ => "fashion-mnist" };
-        var imageSize = new Option<int>("--image-size") { Description = "Image folders: side after the official center crop and resize.", DefaultValueFactory = _ => 32 };
-        var channels = new Option<int>("--channels") { Description = "Image folders: 3 (RGB) or 1 (grayscale).", DefaultValueFactory = _ => 3 };
+        var dataOptions = new DataOptions();
         var model = new Option<string?>("--model", "-m") { Description = "Paper config (e.g. DiT-S/4); or give --depth/--hidden-size/--heads/--patch for a free config." };
         var depth = new Option<int>("--depth") { Description = "Free config: blocks.", DefaultValueFactory = _ => 6 };
         var width = new Option<int>("--hidden-size") { Description = "Free config: width.", DefaultValueFactory = _ => 192 };
@@ -39,16 +37,17 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where it stopped." };
         var vae = new Option<FileInfo?>("--vae") { Description = "Train on latents of this VAE (a ditml train-vae vae.safetensors, or SD's): every image is encoded once, with its mirror unless --no-flip, into the run folder's latents.safetensors." };
         var command = new Command("train", "Train a class-conditional DiT with the official recipe (AdamW, EMA, class dropout, hybrid loss). Ctrl+C or SIGTERM writes a checkpoint; --resume continues exactly.");
-        foreach (var o in new Option[] { data, imageSize, channels, model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, vae }) command.Options.Add(o);
+        dataOptions.AddTo(command);
+        foreach (var o in new Option[] { model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, vae }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string run = parse.GetValue(outDir)!.FullName;
             string cache = Path.Combine(run, LatentCacheFileName);
             var vaeFile = parse.GetValue(vae);
             if (vaeFile != null && !parse.GetValue(resume))
-                BuildLatentCache(parse, vaeFile, run, cache, error);
+                BuildLatentCache(dataOptions.Open(parse), vaeFile, run, cache, !parse.GetValue(noFlip), parse.GetValue(seed), error);
             bool latent = File.Exists(cache) && (vaeFile != null || parse.GetValue(resume));
-            var dataset = latent ? LatentCache.Open(cache) : OpenData(parse.GetValue(data)!, parse.GetValue(imageSize), parse.GetValue(channels));
+            var dataset = latent ? LatentCache.Open(cache) : dataOptions.Open(parse);
             using var stop = new StopSignals(error);
             using var trainer = parse.GetValue(resume)
                 ? DiTTrainer.Resume(run, dataset, parse.GetValue(steps))
@@ -93,16 +92,14 @@ internal static class TrainCommand
     }
 
     /// <summary>Encodes the training images once with the VAE into the run folder (a fresh run only: a run's cache is never replaced).</summary>
-    private static void BuildLatentCache(ParseResult parse, FileInfo vaeFile, string run, string cache, TextWriter error)
+    private static void BuildLatentCache(IImageDataset images, FileInfo vaeFile, string run, string cache, bool flips, long seed, TextWriter error)
     {
         if (File.Exists(Path.Combine(run, TrainingCheckpoint.FileName)))
             throw new ArgumentException($"{run} already holds a run; resume it (--resume) or choose another folder");
-        var images = OpenData(parse.GetValue<string>("--data")!, parse.GetValue<int>("--image-size"), parse.GetValue<int>("--channels"));
         using var model = VaeCheckpoint.Load(vaeFile.FullName);
         Directory.CreateDirectory(run);
         using var bar = new ProgressBar(error, "encoding", images.Count);
-        LatentCache.Build(model, images, cache, includeFlips: !parse.GetValue<bool>("--no-flip"), seed: parse.GetValue<long>("--seed"),
-            progress: new Counter(bar));
+        LatentCache.Build(model, images, cache, includeFlips: flips, seed: seed, progress: new Counter(bar));
     }
 
     /// <summary>Advances a bar to an absolute count, synchronously (unlike Progress&lt;T&gt;).</summary>
@@ -126,15 +123,5 @@ internal static class TrainCommand
             bar.Advance((int)(value.Step - last), string.Create(CultureInfo.InvariantCulture, $"loss {value.Loss:F4}  {value.StepsPerSecond:F2} steps/s"));
             last = value.Step;
         }
-    }
-
-    /// <summary>Fashion-MNIST, a folder of IDX files, or an image folder (one subfolder per class).</summary>
-    internal static IImageDataset OpenData(string source, int imageSize, int channels)
-    {
-        if (source == "fashion-mnist") return FashionMnist.Load(IdxSplit.Train);
-        if (!Directory.Exists(source)) throw new DirectoryNotFoundException($"--data: no folder {source} (give fashion-mnist, a folder of IDX files or an image folder with a subfolder per class)");
-        bool idx = Directory.EnumerateFiles(source).Any(f => Path.GetFileName(f).StartsWith(IdxDataset.ImagesFileName(IdxSplit.Train), StringComparison.Ordinal));
-        return idx ? IdxDataset.Load(source, IdxSplit.Train)
-            : ImageFolderDataset.Open(source, new ImageFolderOptions { ImageSize = imageSize, Channels = channels });
     }
 }

@@ -20,9 +20,7 @@ internal static class TrainVaeCommand
 
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var data = new Option<string>("--data") { Description = "fashion-mnist, a folder with IDX files, or an image folder with one subfolder per class.", DefaultValueFactory = _ => "fashion-mnist" };
-        var imageSize = new Option<int>("--image-size") { Description = "Image folders: side after the official center crop and resize.", DefaultValueFactory = _ => 32 };
-        var channels = new Option<int>("--channels") { Description = "Image folders: 3 (RGB) or 1 (grayscale).", DefaultValueFactory = _ => 3 };
+        var dataOptions = new DataOptions();
         var blocks = new Option<string>("--blocks") { Description = "Channels of the encoder's levels, comma-separated; the image shrinks 2× between levels.", DefaultValueFactory = _ => "32,64" };
         var latent = new Option<int>("--latent-channels") { Description = "Latent channels.", DefaultValueFactory = _ => 4 };
         var layers = new Option<int>("--layers") { Description = "ResNet blocks per level.", DefaultValueFactory = _ => 1 };
@@ -37,14 +35,14 @@ internal static class TrainVaeCommand
         var evalImages = new Option<int>("--eval-images") { Description = "Images for PSNR and the scaling factor: the test split when the data has one, else the training images.", DefaultValueFactory = _ => 1000 };
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Run folder (vae.safetensors, vae-encoder.onnx, vae-decoder.onnx, log.jsonl, loss.png).", Required = true };
         var command = new Command("train-vae", "Train a small KL autoencoder (reconstruction + KL, AdamW) for data with no published VAE; writes its weights, its ONNX encoder and decoder, and its reconstruction PSNR. Ctrl+C or SIGTERM stops early and still writes everything.");
-        foreach (var o in new Option[] { data, imageSize, channels, blocks, latent, layers, groups, steps, batch, lr, kl, loss, seed, logEvery, evalImages, outDir }) command.Options.Add(o);
+        dataOptions.AddTo(command);
+        foreach (var o in new Option[] { blocks, latent, layers, groups, steps, batch, lr, kl, loss, seed, logEvery, evalImages, outDir }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string run = parse.GetValue(outDir)!.FullName;
             string weights = Path.Combine(run, WeightsFileName);
             if (File.Exists(weights)) throw new ArgumentException($"--out: {run} already holds a trained VAE ({WeightsFileName}); choose another folder");
-            string source = parse.GetValue(data)!;
-            var dataset = TrainCommand.OpenData(source, parse.GetValue(imageSize), parse.GetValue(channels));
+            var dataset = dataOptions.Open(parse);
             var config = new VaeConfig
             {
                 InChannels = dataset.Channels,
@@ -87,7 +85,8 @@ internal static class TrainVaeCommand
                     window.Clear();
                 }
             }
-            var (evaluation, which) = HeldOut(source, dataset);
+            var test = DataOptions.OpenTest(parse.GetValue(dataOptions.Data)!);
+            var (evaluation, which) = test is null ? (dataset, "training") : (test, "test-split");
             var report = VaeReconstruction.Measure(model, evaluation, parse.GetValue(evalImages));
             // The scaling factor is measured, as latent diffusion does for a new autoencoder: a fresh module carries it.
             using var scaled = new AutoencoderKL(config with { ScalingFactor = report.ScalingFactor });
@@ -114,14 +113,5 @@ internal static class TrainVaeCommand
                 throw new ArgumentException($"--blocks: '{text}' is not a comma-separated list of positive channel counts");
         if (values.Length == 0) throw new ArgumentException("--blocks: give at least one level");
         return values;
-    }
-
-    /// <summary>The test split of Fashion-MNIST or of an IDX folder that has one; otherwise the training images themselves.</summary>
-    private static (IImageDataset Data, string Which) HeldOut(string source, IImageDataset training)
-    {
-        if (source == "fashion-mnist") return (FashionMnist.Load(IdxSplit.Test), "test-split");
-        bool hasTest = Directory.Exists(source) && Directory.EnumerateFiles(source)
-            .Any(f => Path.GetFileName(f).StartsWith(IdxDataset.ImagesFileName(IdxSplit.Test), StringComparison.Ordinal));
-        return hasTest ? (IdxDataset.Load(source, IdxSplit.Test), "test-split") : (training, "training");
     }
 }
