@@ -1,4 +1,5 @@
-// Packages a Fashion-MNIST run of `ditml train` as the shipped model (examples/models/fashion-mnist):
+// Packages a Fashion-MNIST run of `ditml train` as the shipped model (examples/models/fashion-mnist), or a latent run
+// (`ditml train --vae`, then give its VAE's --vae-decoder) into another folder:
 //   model.onnx       — the EMA weights for the ONNX Runtime sampler, with the chosen default guidance in its metadata
 //   ema.safetensors  — the EMA checkpoint (a DitML checkpoint: config inside)
 //   model.md         — the model card: commands, training wall time, metrics per guidance scale
@@ -7,6 +8,7 @@
 // whose class accuracy is at least 85%.
 //
 //   dotnet run -c Release --project examples/FashionMnistDiT -- --run runs/fmnist [--out DIR] [--per-class 50] [--cfg 1.5,2,3,4]
+//       [--vae-decoder runs/vae/vae-decoder.onnx] [--reference examples/models/fashion-mnist (classifier.onnx, test-stats.npz)]
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -23,8 +25,11 @@ string run = Arg("--run", Path.Combine("runs", "fmnist"));
 string outDir = Arg("--out", Path.Combine("examples", "models", "fashion-mnist"));
 int perClass = int.Parse(Arg("--per-class", "50"), inv);
 double[] scales = Arg("--cfg", "1.5,2,3,4").Split(',').Select(v => double.Parse(v, inv)).ToArray();
-string classifierPath = Path.Combine(outDir, "classifier.onnx");
-string statisticsPath = Path.Combine(outDir, "test-stats.npz");
+string? vaeDecoder = args.Contains("--vae-decoder") ? Arg("--vae-decoder", "") : null;
+string space = vaeDecoder is null ? "pixel" : "latent";
+string reference = Arg("--reference", Path.Combine("examples", "models", "fashion-mnist"));
+string classifierPath = Path.Combine(reference, "classifier.onnx");
+string statisticsPath = Path.Combine(reference, "test-stats.npz");
 
 using var ema = DiTCheckpoint.Load(Path.Combine(run, TrainingCheckpoint.EmaFileName));
 var (_, trainer, step, _) = TrainingCheckpoint.Read(Path.Combine(run, TrainingCheckpoint.FileName));
@@ -43,7 +48,7 @@ double finalLoss = log.TakeLast(10).Average(e => e.GetProperty("loss").GetDouble
 
 Directory.CreateDirectory(outDir);
 string candidate = Path.Combine(Path.GetTempPath(), "ditml-fmnist-candidate.onnx");
-DiTOnnxExporter.Export(ema, new DiTOnnxExportOptions { Space = "pixel", GuidanceScale = scales[0] }).Save(candidate);
+DiTOnnxExporter.Export(ema, new DiTOnnxExportOptions { Space = space, GuidanceScale = scales[0] }).Save(candidate);
 using var classifier = new OnnxImageClassifier(classifierPath);
 var (mu, sigma) = StatisticsFile.Load(statisticsPath);
 var labels = Enumerable.Range(0, 10 * perClass).Select(i => (long)(i / perClass)).ToArray();
@@ -57,6 +62,7 @@ foreach (double scale in scales)
     {
         Sampler = new SamplerOptions { Sampler = SamplerKind.DpmSolverPlusPlus, Steps = 20 },
         GuidanceScale = scale,
+        VaeDecoderPath = vaeDecoder,
     });
     var pixels = new float[labels.Length * generator.Channels * generator.Height * generator.Width];
     generator.Generate(labels, seeds, pixels);
@@ -81,39 +87,44 @@ Console.WriteLine(string.Create(inv, $"real training images: class accuracy {rea
 var eligible = rows.Where(r => r.Accuracy >= 0.85).ToList();
 var best = (eligible.Count > 0 ? eligible : rows).OrderBy(r => eligible.Count > 0 ? r.Fid : -r.Accuracy).First();
 
-DiTOnnxExporter.Export(ema, new DiTOnnxExportOptions { Space = "pixel", GuidanceScale = best.Scale }).Save(Path.Combine(outDir, "model.onnx"));
+DiTOnnxExporter.Export(ema, new DiTOnnxExportOptions { Space = space, GuidanceScale = best.Scale }).Save(Path.Combine(outDir, "model.onnx"));
 File.Copy(Path.Combine(run, TrainingCheckpoint.EmaFileName), Path.Combine(outDir, "ema.safetensors"), overwrite: true);
+if (vaeDecoder is not null) File.Copy(vaeDecoder, Path.Combine(outDir, "vae-decoder.onnx"), overwrite: true);
 File.Delete(candidate);
 
 var c = ema.Config;
 var card = new StringBuilder();
 card.AppendLine("# Fashion-MNIST DiT (DitML)");
 card.AppendLine();
-card.AppendLine(string.Create(inv, $"A class-conditional pixel-space DiT (depth {c.Depth}, width {c.HiddenSize}, {c.NumHeads} heads, patch {c.PatchSize}, 28×28×1, learned variance; {DitML.Models.DiTComplexity.Parameters(c):N0} parameters, {DitML.Models.DiTComplexity.Gflops(c):F3} Gflops) trained with DitML on this machine (2 cores, no GPU), with the official recipe (AdamW, EMA, class dropout 0.1, hybrid loss, random flips)."));
+string input = string.Create(inv, $"{c.InputSize}×{c.InputSize}×{c.InChannels}");
+card.AppendLine(string.Create(inv, $"A class-conditional {space}-space DiT (depth {c.Depth}, width {c.HiddenSize}, {c.NumHeads} heads, patch {c.PatchSize}, {input}{(vaeDecoder is null ? "" : " latents of a VAE trained with `ditml train-vae`")}, learned variance; {DitML.Models.DiTComplexity.Parameters(c):N0} parameters, {DitML.Models.DiTComplexity.Gflops(c):F3} Gflops) trained with DitML on this machine (2 cores, no GPU), with the official recipe (AdamW, EMA, class dropout 0.1, hybrid loss, random flips{(vaeDecoder is null ? "" : " cached in the latents")})."));
 card.AppendLine();
 card.AppendLine("| | |");
 card.AppendLine("|---|---|");
-card.AppendLine(string.Create(inv, $"| training | `ditml train --data fashion-mnist --depth {c.Depth} --hidden-size {c.HiddenSize} --heads {c.NumHeads} --patch {c.PatchSize} --batch {trainer.BatchSize} --lr {trainer.Optimizer.LearningRate} --ema {trainer.EmaDecay} --steps {step} --out runs/fmnist` (resumed with `--resume` after interruptions) |"));
+card.AppendLine(string.Create(inv, $"| training | `ditml train --data fashion-mnist{(vaeDecoder is null ? "" : " --vae runs/vae/vae.safetensors")} --depth {c.Depth} --hidden-size {c.HiddenSize} --heads {c.NumHeads} --patch {c.PatchSize} --batch {trainer.BatchSize} --lr {trainer.Optimizer.LearningRate} --ema {trainer.EmaDecay} --steps {step} --out {run}` (resumed with `--resume` after any interruption) |"));
 card.AppendLine(string.Create(inv, $"| steps | {step:N0} of batch {trainer.BatchSize} ({step * trainer.BatchSize / 60000.0:F1} epochs) |"));
 card.AppendLine(string.Create(inv, $"| wall time | {hours:F1} h of training (from the log's speeds; the machine was shared with other work) |"));
 card.AppendLine(string.Create(inv, $"| final loss | {finalLoss:F4} (mean of the last 10 log lines) |"));
-card.AppendLine(string.Create(inv, $"| packaging | `dotnet run -c Release --project examples/FashionMnistDiT -- --run runs/fmnist --per-class {perClass} --cfg {string.Join(',', scales.Select(s => s.ToString(inv)))}` |"));
+card.AppendLine(string.Create(inv, $"| packaging | `dotnet run -c Release --project examples/FashionMnistDiT -- --run {run} --per-class {perClass} --cfg {string.Join(',', scales.Select(s => s.ToString(inv)))}{(vaeDecoder is null ? "" : " --vae-decoder runs/vae/vae-decoder.onnx --out " + outDir)}` |"));
 card.AppendLine(string.Create(inv, $"| default guidance | {best.Scale} (best FID among the scales with ≥ 85% class accuracy), stored in `model.onnx`'s metadata |"));
 card.AppendLine();
-card.AppendLine(string.Create(inv, $"Evaluation: DPM-Solver++(2M), 20 steps, {perClass} samples per class (seeds 0…{labels.Length - 1}); class accuracy and FID from the project's classifier (`classifier.onnx`, 256-d features) against the 10,000 test images' statistics (`test-stats.npz`)."));
+card.AppendLine(string.Create(inv, $"Evaluation: DPM-Solver++(2M), 20 steps, {perClass} samples per class (seeds 0…{labels.Length - 1}); class accuracy and FID from the project's classifier (`classifier.onnx`, 256-d features) against the 10,000 test images' statistics (`test-stats.npz`){(vaeDecoder is null ? "" : "; latent samples are decoded by `vae-decoder.onnx` first")}."));
 card.AppendLine();
 card.AppendLine("| guidance | class accuracy | FID (classifier features) | sampling time |");
 card.AppendLine("|---|---|---|---|");
 foreach (var r in rows) card.AppendLine(string.Create(inv, $"| {r.Scale} | {r.Accuracy:P1} | {r.Fid:F2} | {r.Seconds:F0} s for {labels.Length} images |"));
 card.AppendLine(string.Create(inv, $"| real training images, {perClass} per class (the floor at this sample count) | {realAccuracy:P1} | {realFid:F2} | |"));
 card.AppendLine();
-card.AppendLine("![samples](samples.png)");
-card.AppendLine();
-card.AppendLine("`samples.png`: a row per class (T-shirt/top, trouser, pullover, dress, coat, sandal, shirt, sneaker, bag, ankle boot) at the default guidance, as `examples/QuickStart` draws it.");
-card.AppendLine();
-card.AppendLine("Files: `model.onnx` (input x (N, 1, 28, 28), t (N), y (N); the sampler reads config, schedule and guidance from its metadata), `ema.safetensors` (load with `DiTCheckpoint.Load`).");
+if (vaeDecoder is null)
+{
+    card.AppendLine("![samples](samples.png)");
+    card.AppendLine();
+    card.AppendLine("`samples.png`: a row per class (T-shirt/top, trouser, pullover, dress, coat, sandal, shirt, sneaker, bag, ankle boot) at the default guidance, as `examples/QuickStart` draws it.");
+    card.AppendLine();
+}
+card.AppendLine(string.Create(inv, $"Files: `model.onnx` (input x (N, {c.InChannels}, {c.InputSize}, {c.InputSize}), t (N), y (N); the sampler reads config, schedule and guidance from its metadata), `ema.safetensors` (load with `DiTCheckpoint.Load`){(vaeDecoder is null ? "" : ", `vae-decoder.onnx` (latents → pixels; give it as `--vae-decoder` or `VaeDecoderPath`)")}."));
 File.WriteAllText(Path.Combine(outDir, "model.md"), card.ToString());
-Console.WriteLine(string.Create(inv, $"wrote {outDir}: model.onnx (guidance {best.Scale}), ema.safetensors, model.md"));
+Console.WriteLine(string.Create(inv, $"wrote {outDir}: model.onnx (guidance {best.Scale}), ema.safetensors{(vaeDecoder is null ? "" : ", vae-decoder.onnx")}, model.md"));
 return 0;
 
 // Class accuracy against the requested labels and FID against the test set's statistics, by the shipped classifier.
