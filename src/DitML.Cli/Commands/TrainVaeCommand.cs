@@ -18,6 +18,11 @@ internal static class TrainVaeCommand
     /// <summary>The weights file in the run folder.</summary>
     public const string WeightsFileName = "vae.safetensors";
 
+    /// <summary>The picture of evaluation images over their reconstructions, in the run folder.</summary>
+    public const string ReconstructionsFileName = "reconstructions.png";
+
+    private const int PictureColumns = 8;
+
     public static Command Create(TextWriter output, TextWriter error)
     {
         var dataOptions = new DataOptions();
@@ -94,14 +99,34 @@ internal static class TrainVaeCommand
             VaeCheckpoint.Save(weights, scaled);
             VaeOnnxExporter.ExportEncoder(scaled).Save(Path.Combine(run, "vae-encoder.onnx"));
             VaeOnnxExporter.ExportDecoder(scaled).Save(Path.Combine(run, "vae-decoder.onnx"));
+            string picture = Path.Combine(run, ReconstructionsFileName);
+            WriteReconstructions(scaled, evaluation, picture);
             string curve = Path.Combine(run, LossCurve.FileName);
             bool plotted = LossCurve.Write(Path.Combine(run, "log.jsonl"), curve);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"stopped at step {trainer.Step}; reconstruction PSNR {report.Psnr:F2} dB (MSE {report.MeanSquaredError:G4}) on {report.Images} {which} images; latent std {report.LatentStd:G4}, scaling factor {report.ScalingFactor:G5}"));
-            output.WriteLine($"wrote {weights}, vae-encoder.onnx, vae-decoder.onnx" + (plotted ? $" and {curve}" : ""));
+            output.WriteLine($"wrote {weights}, vae-encoder.onnx, vae-decoder.onnx, {ReconstructionsFileName}" + (plotted ? $" and {curve}" : ""));
             return stop.Requested ? 130 : 0;
         });
         return command;
+    }
+
+    /// <summary>Rows of <see cref="PictureColumns"/> images, each followed by a row of their reconstructions.</summary>
+    private static void WriteReconstructions(AutoencoderKL vae, IImageDataset data, string path)
+    {
+        var (originals, reconstructions) = VaeReconstruction.Reconstruct(vae, data, 2 * PictureColumns);
+        int plane = data.Channels * data.Height * data.Width, n = originals.Length / plane;
+        int rows = (n + PictureColumns - 1) / PictureColumns, tileCount = 2 * rows * PictureColumns;
+        var tiles = new float[tileCount * plane];
+        Array.Fill(tiles, -1f);                                                 // black where a short last row leaves gaps
+        for (int i = 0; i < n; i++)
+        {
+            int top = 2 * (i / PictureColumns) * PictureColumns + i % PictureColumns;   // the image, below it its reconstruction
+            originals.AsSpan(i * plane, plane).CopyTo(tiles.AsSpan(top * plane, plane));
+            reconstructions.AsSpan(i * plane, plane).CopyTo(tiles.AsSpan((top + PictureColumns) * plane, plane));
+        }
+        int scale = Math.Max(1, 64 / Math.Max(data.Height, data.Width));
+        Imaging.ImageGrid.SavePng(path, tiles, tileCount, data.Channels, data.Height, data.Width, PictureColumns, scale);
     }
 
     private static int[] ParseBlocks(string text)

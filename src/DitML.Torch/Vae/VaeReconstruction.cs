@@ -45,4 +45,24 @@ public static class VaeReconstruction
         double variance = Math.Max(0, latentSquares / latentCount - mean * mean);
         return new VaeReconstructionReport(n, squaredError / ((double)n * plane), Math.Sqrt(variance));
     }
+
+    /// <summary>
+    /// The first <paramref name="count"/> images of <paramref name="data"/> (at most all of them) and their
+    /// reconstructions through the posterior mean (nominally in [−1, 1]), each (n, C, H, W) — for a side-by-side picture.
+    /// </summary>
+    public static (float[] Originals, float[] Reconstructions) Reconstruct(AutoencoderKL vae, IImageDataset data, int count)
+    {
+        ArgumentNullException.ThrowIfNull(vae);
+        ArgumentNullException.ThrowIfNull(data);
+        int n = Math.Min(count, data.Count), plane = data.Channels * data.Height * data.Width;
+        var originals = new float[n * plane];
+        for (int i = 0; i < n; i++) data.CopyImage(i, originals.AsSpan(i * plane, plane));
+        vae.eval();
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var x = tensor(originals, [n, data.Channels, data.Height, data.Width]).clone();
+        var reconstructions = vae.forward(x).contiguous().data<float>().ToArray();           // (n, C, H, W)
+        GC.KeepAlive(originals);
+        return (originals, reconstructions);
+    }
 }

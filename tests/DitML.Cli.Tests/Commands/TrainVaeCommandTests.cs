@@ -21,7 +21,7 @@ public sealed class TrainVaeCommandTests
             StringAssert.Contains(output, "on 8 training images");                  // no test split in this folder
             var steps = File.ReadAllLines(Path.Combine(run, "log.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64());
             CollectionAssert.AreEqual(new long[] { 4, 8, 12 }, steps.ToArray());
-            foreach (var file in new[] { "vae-encoder.onnx", "vae-decoder.onnx", "loss.png" })
+            foreach (var file in new[] { "vae-encoder.onnx", "vae-decoder.onnx", "loss.png", TrainVaeCommand.ReconstructionsFileName })
                 Assert.IsTrue(File.Exists(Path.Combine(run, file)), file);
 
             // The saved VAE carries the measured scaling factor: its scaled latents of the same images have unit spread.
