@@ -38,7 +38,7 @@ internal static class TrainVaeCommand
         var seed = new Option<long>("--seed") { Description = "Seed of the weights, the batch order and the posterior noise.", DefaultValueFactory = _ => 0 };
         var logEvery = new Option<int>("--log-every") { Description = "Steps per log line (log.jsonl).", DefaultValueFactory = _ => 50 };
         var evalImages = new Option<int>("--eval-images") { Description = "Images for PSNR and the scaling factor: the test split when the data has one, else the training images.", DefaultValueFactory = _ => 1000 };
-        var outDir = new Option<DirectoryInfo>("--out") { Description = "Run folder (vae.safetensors, vae-encoder.onnx, vae-decoder.onnx, log.jsonl, loss.png).", Required = true };
+        var outDir = new Option<DirectoryInfo>("--out") { Description = "Run folder (vae.safetensors, vae-encoder.onnx, vae-decoder.onnx, reconstructions.png, log.jsonl, loss.png).", Required = true };
         var command = new Command("train-vae", "Train a small KL autoencoder (reconstruction + KL, AdamW) for data with no published VAE; writes its weights, its ONNX encoder and decoder, and its reconstruction PSNR. Ctrl+C or SIGTERM stops early and still writes everything.");
         dataOptions.AddTo(command);
         foreach (var o in new Option[] { blocks, latent, layers, groups, steps, batch, lr, kl, loss, seed, logEvery, evalImages, outDir }) command.Options.Add(o);
@@ -57,7 +57,6 @@ internal static class TrainVaeCommand
                 LayersPerBlock = parse.GetValue(layers),
                 NormNumGroups = parse.GetValue(groups),
             }.Validate();
-            Directory.CreateDirectory(run);
             torch.manual_seed(parse.GetValue(seed));
             using var model = new AutoencoderKL(config);
             using var trainer = new VaeTrainer(model, dataset, new VaeTrainerOptions
@@ -68,6 +67,7 @@ internal static class TrainVaeCommand
                 Optimizer = new AdamWOptions { LearningRate = parse.GetValue(lr) },
                 Seed = parse.GetValue(seed),
             });
+            Directory.CreateDirectory(run);                                     // only once the settings are known good
             int total = parse.GetValue(steps), every = Math.Max(1, parse.GetValue(logEvery));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"training a VAE [{string.Join(", ", config.BlockOutChannels)}] ({model.parameters().Sum(p => p.numel()):N0} parameters; {dataset.Height}×{dataset.Width}×{dataset.Channels} → {dataset.Height / config.DownsampleFactor}×{dataset.Width / config.DownsampleFactor}×{config.LatentChannels}) on {dataset.Count} images for {total} steps"));

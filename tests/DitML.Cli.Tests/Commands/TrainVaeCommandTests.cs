@@ -43,16 +43,20 @@ public sealed class TrainVaeCommandTests
     }
 
     [TestMethod]
-    public void BadLevelsAreAClearError()
+    [DataRow("--blocks", "8,x", "--blocks")]
+    [DataRow("--batch", "0", "batch size")]
+    public void BadSettingsAreAClearErrorAndWriteNothing(string option, string value, string named)
     {
         string root = Directory.CreateTempSubdirectory("ditml-cli-vae-bad-").FullName;
         try
         {
             string data = Path.Combine(root, "data");
             IdxFiles.Write(data, n: 4, size: 8, classes: 2);
-            var (code, _, error) = CliRunner.Run("train-vae", "--data", data, "--blocks", "8,x", "--out", Path.Combine(root, "run"));
-            Assert.AreEqual(2, code);
-            StringAssert.Contains(error, "--blocks");
+            var args = new List<string> { "train-vae", "--data", data, "--groups", "4", option, value, "--out", Path.Combine(root, "run") };
+            if (option != "--blocks") args.AddRange(["--blocks", "8"]);
+            var (code, _, error) = CliRunner.Run([.. args]);
+            Assert.AreEqual(2, code, error);
+            StringAssert.Contains(error, named);
             Assert.IsFalse(Directory.Exists(Path.Combine(root, "run")), "nothing written");
         }
         finally
