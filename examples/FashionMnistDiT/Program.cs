@@ -106,7 +106,7 @@ card.AppendLine(string.Create(inv, $"| steps | {step:N0} of batch {trainer.Batch
 card.AppendLine(string.Create(inv, $"| wall time | {hours:F1} h of training (from the log's speeds; the machine was shared with other work) |"));
 card.AppendLine(string.Create(inv, $"| final loss | {finalLoss:F4} (mean of the last 10 log lines) |"));
 card.AppendLine(string.Create(inv, $"| packaging | `dotnet run -c Release --project examples/FashionMnistDiT -- --run {run} --per-class {perClass} --cfg {string.Join(',', scales.Select(s => s.ToString(inv)))}{(vaeDecoder is null ? "" : " --vae-decoder runs/vae/vae-decoder.onnx --out " + outDir)}` |"));
-card.AppendLine(string.Create(inv, $"| default guidance | {best.Scale} (best FID among the scales with ≥ 85% class accuracy), stored in `model.onnx`'s metadata |"));
+card.AppendLine(string.Create(inv, $"| default guidance | {best.Scale} ({(eligible.Count > 0 ? "best FID among the scales with ≥ 85% class accuracy" : "the highest class accuracy: no scale reached 85%")}), stored in `model.onnx`'s metadata |"));
 card.AppendLine();
 card.AppendLine(string.Create(inv, $"Evaluation: DPM-Solver++(2M), 20 steps, {perClass} samples per class (seeds 0…{labels.Length - 1}); class accuracy and FID from the project's classifier (`classifier.onnx`, 256-d features) against the 10,000 test images' statistics (`test-stats.npz`){(vaeDecoder is null ? "" : "; latent samples are decoded by `vae-decoder.onnx` first")}."));
 card.AppendLine();
