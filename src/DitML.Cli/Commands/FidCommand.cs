@@ -86,7 +86,7 @@ internal static class FidCommand
             var folder = ImageFolderDataset.Open(source, new ImageFolderOptions { ImageSize = folderShape().Size, Channels = folderShape().Channels });
             (c, h, w) = (folder.Channels, folder.Height, folder.Width);
             pixels = new float[(long)folder.Count * c * h * w];
-            for (int i = 0; i < folder.Count; i++) folder.CopyImage(i, pixels.AsSpan(i * c * h * w, c * h * w));
+            folder.CopyImages(0, folder.Count, pixels);
         }
         else
         {

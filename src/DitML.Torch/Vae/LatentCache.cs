@@ -44,7 +44,7 @@ public static class LatentCache
         for (int start = 0; start < images.Count; start += batch)
         {
             int n = Math.Min(batch, images.Count - start);
-            for (int i = 0; i < n; i++) images.CopyImage(start + i, pixels.AsSpan(i * plane, plane));
+            images.CopyImages(start, n, pixels);
             using var x = tensor(pixels.AsSpan(0, n * plane).ToArray(), [n, images.Channels, images.Height, images.Width]);
             for (int copy = 0; copy < copies; copy++)
             {

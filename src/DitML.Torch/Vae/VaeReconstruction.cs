@@ -29,7 +29,7 @@ public static class VaeReconstruction
         {
             int b = Math.Min(batchSize, n - start);
             var pixels = new float[b * plane];
-            for (int i = 0; i < b; i++) data.CopyImage(start + i, pixels.AsSpan(i * plane, plane));
+            data.CopyImages(start, b, pixels);
             using var scope = NewDisposeScope();
             var x = tensor(pixels, [b, data.Channels, data.Height, data.Width]).clone();   // (B, C, H, W)
             using var posterior = vae.Encode(x);
@@ -56,7 +56,7 @@ public static class VaeReconstruction
         ArgumentNullException.ThrowIfNull(data);
         int n = Math.Min(count, data.Count), plane = data.Channels * data.Height * data.Width;
         var originals = new float[n * plane];
-        for (int i = 0; i < n; i++) data.CopyImage(i, originals.AsSpan(i * plane, plane));
+        data.CopyImages(0, n, originals);
         vae.eval();
         using var _ = no_grad();
         using var scope = NewDisposeScope();

@@ -90,7 +90,7 @@ public sealed class VaeTrainer : IDisposable
         var indices = new int[b];
         batches.Indices(Step, indices);
         var pixels = new float[b * plane];
-        for (int i = 0; i < b; i++) data.CopyImage(indices[i], pixels.AsSpan(i * plane, plane));
+        data.CopyImages(indices, pixels);
         // Cloned while the array is alive: a tensor made from a managed array may share its memory.
         using var view = tensor(pixels, [b, data.Channels, data.Height, data.Width]);
         var batch = view.clone();
