@@ -9,6 +9,7 @@ using System.Diagnostics;
 using System.Globalization;
 using DitML.Data;
 using DitML.Metrics;
+using DitML.Classifiers;
 
 string outDir = Arg("--out", Path.Combine("examples", "models", "fashion-mnist"));
 int epochs = int.Parse(Arg("--epochs", "8"), CultureInfo.InvariantCulture);

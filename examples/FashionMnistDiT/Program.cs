@@ -19,6 +19,7 @@ using DitML.Metrics;
 using DitML.Onnx;
 using DitML.Sampling;
 using DitML.Training;
+using DitML.Dit;
 
 var inv = CultureInfo.InvariantCulture;
 string run = Arg("--run", Path.Combine("runs", "fmnist"));

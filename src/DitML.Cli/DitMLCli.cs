@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DitML.Cli.Commands;
+using DitML.Dit;
 
 namespace DitML.Cli;
 

@@ -3,6 +3,7 @@ using DitML.Models;
 using DitML.Onnx;
 using DitML.Sampling;
 using static TorchSharp.torch;
+using DitML.Dit;
 
 namespace DitML.Benchmarks;
 

@@ -1,4 +1,5 @@
 using DitML.Benchmarks;
+using DitML.Dit;
 
 var command = args.FirstOrDefault() ?? "help";
 switch (command)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DitML.Models;
 using DitML.Sampling;
 using static TorchSharp.torch;
+using DitML.Dit;
 
 namespace DitML.Benchmarks;
 

@@ -3,6 +3,7 @@ using DitML.Data;
 using DitML.Models;
 using DitML.Training;
 using static TorchSharp.torch;
+using DitML.Dit;
 
 namespace DitML.Benchmarks;
 

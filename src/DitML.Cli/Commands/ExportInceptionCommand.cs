@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DitML.Metrics.Inception;
+using DitML.Classifiers.Inception;
 
 namespace DitML.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DitML.Checkpoints;
 using DitML.Onnx;
+using DitML.Dit;
 
 namespace DitML.Cli.Commands;
 

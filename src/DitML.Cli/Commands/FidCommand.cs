@@ -3,6 +3,7 @@ using System.Globalization;
 using DitML.Data;
 using DitML.Metrics;
 using DitML.Numpy;
+using DitML.Classifiers.Inception;
 
 namespace DitML.Cli.Commands;
 
@@ -19,7 +20,7 @@ internal static class FidCommand
         var features = new Option<string>("--features") { Description = "fmnist (the project's Fashion-MNIST classifier) or inception.", DefaultValueFactory = _ => "fmnist" }
             .AcceptOnlyFromAmong("fmnist", "inception");
         var classifier = new Option<FileInfo>("--classifier") { Description = "An ONNX classifier (pixels → features, probabilities): the shipped Fashion-MNIST classifier, or FID Inception written by `ditml export-inception` (then no libtorch is loaded).", DefaultValueFactory = _ => new FileInfo(Path.Combine("examples", "models", "fashion-mnist", "classifier.onnx")) };
-        var inceptionWeights = new Option<FileInfo>("--inception-weights") { Description = $"--features inception: pytorch-fid's {Metrics.Inception.FidInceptionV3.WeightsFileName} (never downloaded).", DefaultValueFactory = _ => new FileInfo(Metrics.Inception.FidInceptionV3.WeightsFileName) };
+        var inceptionWeights = new Option<FileInfo>("--inception-weights") { Description = $"--features inception: pytorch-fid's {FidInceptionV3.WeightsFileName} (never downloaded).", DefaultValueFactory = _ => new FileInfo(FidInceptionV3.WeightsFileName) };
         var saveStats = new Option<FileInfo?>("--save-stats") { Description = "Also write the --fake set's statistics (pytorch-fid layout)." };
         var command = new Command("fid", "Fréchet distance (and IS, precision/recall when both sets are images) between two sets of images or statistics.");
         foreach (var o in new Option[] { real, fake, features, classifier, inceptionWeights, saveStats }) command.Options.Add(o);
@@ -28,7 +29,7 @@ internal static class FidCommand
             bool inception = parse.GetValue(features) == "inception";
             string classifierPath = parse.GetValue(classifier)!.FullName, weightsPath = parse.GetValue(inceptionWeights)!.FullName;
             var lazy = new Lazy<IImageFeatureExtractor>(() => inception
-                ? new Metrics.Inception.InceptionFeatureExtractor(weightsPath)
+                ? new InceptionFeatureExtractor(weightsPath)
                 : new OnnxImageClassifier(classifierPath));
             // What image folders are resized to: the classifier's own input (an exported Inception takes 3×299×299).
             Func<(int Channels, int Size)> shape = () => inception ? (3, 299)

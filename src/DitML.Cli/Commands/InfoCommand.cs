@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using DitML.Models;
+using DitML.Dit;
 
 namespace DitML.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DitML.Models;
+using DitML.Dit;
 
 namespace DitML.Cli.Commands;
 

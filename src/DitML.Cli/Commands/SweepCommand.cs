@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using DitML.Cli.Sweeps;
+using DitML.Dit;
 
 namespace DitML.Cli.Commands;
 

@@ -5,6 +5,7 @@ using DitML.Data;
 using DitML.Models;
 using DitML.Training;
 using DitML.Vae;
+using DitML.Dit;
 
 namespace DitML.Cli.Commands;
 

@@ -10,6 +10,7 @@ using DitML.Models;
 using DitML.Onnx;
 using DitML.Sampling;
 using DitML.Training;
+using DitML.Dit;
 
 namespace DitML.Cli.Sweeps;
 

@@ -1,5 +1,6 @@
 using DitML.Models;
 using static TorchSharp.torch;
+using DitML.Dit;
 
 namespace DitML.Sampling;
 

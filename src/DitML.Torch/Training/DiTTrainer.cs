@@ -7,6 +7,7 @@ using DitML.Diffusion;
 using DitML.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using DitML.Dit;
 
 namespace DitML.Training;
 

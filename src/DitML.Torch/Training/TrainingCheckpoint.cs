@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using DitML.Checkpoints;
 using DitML.Models;
+using DitML.Dit;
 
 namespace DitML.Training;
 

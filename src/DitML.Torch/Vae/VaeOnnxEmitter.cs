@@ -1,5 +1,6 @@
 using DitML.Checkpoints;
 using DitML.Onnx;
+using DitML.Dit;
 
 namespace DitML.Vae;
 

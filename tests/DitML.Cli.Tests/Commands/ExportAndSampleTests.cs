@@ -2,6 +2,7 @@ using System.IO.Compression;
 using DitML.Checkpoints;
 using DitML.Models;
 using static TorchSharp.torch;
+using DitML.Dit;
 
 namespace DitML.Cli.Tests.Commands;
 

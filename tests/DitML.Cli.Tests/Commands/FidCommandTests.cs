@@ -2,6 +2,8 @@ using System.Globalization;
 using DitML.Metrics;
 using DitML.Numpy;
 using static TorchSharp.torch;
+using DitML.Classifiers.Inception;
+using DitML.Classifiers;
 
 namespace DitML.Cli.Tests.Commands;
 
@@ -114,7 +116,7 @@ public sealed class FidCommandTests
         // Random-weight FID Inception written as a .pth would be (a torch.save'd state_dict), exported for 28×28 grayscale.
         string weights = Path.Combine(dir, "inception.pt"), onnx = Path.Combine(dir, "inception.onnx");
         manual_seed(5);
-        using (var model = new DitML.Metrics.Inception.FidInceptionV3())
+        using (var model = new DitML.Classifiers.Inception.FidInceptionV3())
         {
             // PyTorch's default conv init has variance 1/(3·fan_in): through 40-odd ReLU layers the features vanish.
             // ×√6 gives He's 2/fan_in, so the random network's features keep their scale and differ between images.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using DitML.Dit;
 
 namespace DitML.Cli.Tests.Commands;
 

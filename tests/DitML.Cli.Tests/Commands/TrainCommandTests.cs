@@ -1,3 +1,4 @@
+using DitML.Dit;
 
 namespace DitML.Cli.Tests.Commands;
 
@@ -54,7 +55,7 @@ public sealed class TrainCommandTests
             (code, output, error) = CliRunner.Run("train", "--data", data, "--steps", "3", "--out", run, "--resume");
             Assert.AreEqual(0, code, error);
             StringAssert.Contains(output, "from step 2 to 3");                    // the cache, without --vae again
-            using var back = DitML.Checkpoints.DiTCheckpoint.Load(Path.Combine(run, "ema.safetensors"));
+            using var back = DitML.Dit.DiTCheckpoint.Load(Path.Combine(run, "ema.safetensors"));
             Assert.AreEqual((4, 4), (back.Config.InChannels, back.Config.InputSize));
         }
         finally
@@ -74,7 +75,7 @@ public sealed class TrainCommandTests
                 "--heads", "2", "--patch", "4", "--steps", "2", "--batch", "2", "--log-every", "1", "--out", run);
             Assert.AreEqual(0, code, error);
             StringAssert.Contains(output, "on 7 images");                      // cat 3 (one in cat/sub), dog 2, Zebra 2; notes.txt is skipped
-            using var back = DitML.Checkpoints.DiTCheckpoint.Load(Path.Combine(run, "ema.safetensors"));
+            using var back = DitML.Dit.DiTCheckpoint.Load(Path.Combine(run, "ema.safetensors"));
             Assert.AreEqual(3, back.Config.InChannels);
             Assert.AreEqual(16, back.Config.InputSize);
             Assert.AreEqual(3, back.Config.NumClasses);

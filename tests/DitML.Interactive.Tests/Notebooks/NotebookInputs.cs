@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using DitML.Models;
 using DitML.Onnx;
 using static TorchSharp.torch;
+using DitML.Dit;
 
 namespace DitML.Interactive.Tests.Notebooks;
 

@@ -1,6 +1,7 @@
 using DitML.Models;
 using DitML.Onnx;
 using static TorchSharp.torch;
+using DitML.Dit;
 
 namespace DitML.ML.Tests.Generation;
 

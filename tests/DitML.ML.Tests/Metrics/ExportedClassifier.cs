@@ -1,5 +1,6 @@
 using DitML.Metrics;
 using static TorchSharp.torch;
+using DitML.Classifiers;
 
 namespace DitML.ML.Tests.Metrics;
 

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using DitML.Diffusion;
 using DitML.Models;
-using DitML.Torch.Tests.Models;
+using DitML.Torch.Tests.Dit;
 using static TorchSharp.torch;
+using DitML.Dit;
 
 namespace DitML.Torch.Tests.Diffusion;
 

@@ -5,6 +5,7 @@ using DitML.Onnx;
 using DitML.Sampling;
 using DitML.Vae;
 using static TorchSharp.torch;
+using DitML.Dit;
 
 namespace DitML.Torch.Tests.Generation;
 

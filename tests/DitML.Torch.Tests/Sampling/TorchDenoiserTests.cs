@@ -1,7 +1,8 @@
 using DitML.Models;
 using DitML.Sampling;
-using DitML.Torch.Tests.Models;
+using DitML.Torch.Tests.Dit;
 using static TorchSharp.torch;
+using DitML.Dit;
 
 namespace DitML.Torch.Tests.Sampling;
 

@@ -3,6 +3,7 @@ using DitML.Checkpoints;
 using DitML.Data;
 using DitML.Models;
 using DitML.Training;
+using DitML.Dit;
 
 namespace DitML.Torch.Tests.Training;
 

@@ -1,7 +1,8 @@
 using DitML.Models;
-using DitML.Torch.Tests.Models;
+using DitML.Torch.Tests.Dit;
 using DitML.Training;
 using static TorchSharp.torch;
+using DitML.Dit;
 
 namespace DitML.Torch.Tests.Training;
 

@@ -1,0 +1,83 @@
+using DitML.Checkpoints;
+using DitML.Data;
+using DitML.ML.Generation;
+using DitML.Models;
+using DitML.Onnx;
+using DitML.Training;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using DitML.Dit;
+
+namespace DitML.ML.Training;
+
+/// <summary>
+/// ML.NET's view of DitML's trainer: <see cref="Fit"/> trains a class-conditional DiT with the official recipe on an
+/// IDataView of images (or latents) and labels, exports its EMA weights to ONNX, and returns the DiffusionGenerate
+/// transformer over that model — a transformer that reads Label and Seed columns and adds generated images.
+/// </summary>
+public sealed class DiTTrainerEstimator : IEstimator<DiffusionGenerateTransformer>
+{
+    private readonly MLContext context;
+
+    internal DiTTrainerEstimator(MLContext context, DiTTrainerEstimatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.OutputDirectory);
+        if (options.Space is not ("pixel" or "latent")) throw new ArgumentException($"Space must be \"pixel\" or \"latent\", not \"{options.Space}\"");
+        this.context = context;
+        Options = options;
+    }
+
+    /// <summary>The settings.</summary>
+    public DiTTrainerEstimatorOptions Options { get; }
+
+    /// <summary>Path of the model the last <see cref="Fit"/> exported.</summary>
+    public string ModelPath => Path.Combine(Options.OutputDirectory, "model.onnx");
+
+    /// <summary>Reads the data, trains (resuming a run already in the folder), exports, and returns the generator.</summary>
+    /// <exception cref="ArgumentException">A missing column, a column of the wrong type, or a label out of range.</exception>
+    public DiffusionGenerateTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var data = DataViewImages.Read(input, Options.PixelsColumnName, Options.LabelColumnName);
+        var config = Options.Model ?? DefaultConfig(data);
+        bool resume = File.Exists(Path.Combine(Options.OutputDirectory, TrainingCheckpoint.FileName));
+        using (var trainer = resume
+            ? DiTTrainer.Resume(Options.OutputDirectory, data, Options.Trainer.Steps)
+            : DiTTrainer.Create(config, data, Options.Trainer, Options.OutputDirectory))
+        {
+            trainer.Run(Options.Progress);
+            DiTOnnxExporter.Export(trainer.Ema, new DiTOnnxExportOptions { Space = Options.Space, GuidanceScale = Options.GuidanceScale }).Save(ModelPath);
+        }
+        var requests = context.Data.LoadFromEnumerable(Array.Empty<Request>());
+        return context.Transforms.DiffusionGenerate(ModelPath, Options.Generator, Options.Generate).Fit(requests);
+    }
+
+    /// <summary>The input must hold the pixel and label columns; the output is what DiffusionGenerate adds to (Label, Seed) rows.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        foreach (var name in new[] { Options.PixelsColumnName, Options.LabelColumnName })
+            if (!inputSchema.Any(c => c.Name == name))
+                throw new ArgumentException($"input has no column '{name}' (columns: {string.Join(", ", inputSchema.Select(c => c.Name))})");
+        return inputSchema;
+    }
+
+    private static DiTConfig DefaultConfig(IImageDataset data) => new DiTConfig
+    {
+        InputSize = data.Height,
+        InChannels = data.Channels,
+        NumClasses = data.ClassCount,
+        Depth = 6,
+        HiddenSize = 192,
+        NumHeads = 3,
+        PatchSize = data.Height % 4 == 0 ? 4 : 2,
+    }.Validate();
+
+    private sealed class Request
+    {
+        public long Label { get; set; }
+
+        public long Seed { get; set; }
+    }
+}

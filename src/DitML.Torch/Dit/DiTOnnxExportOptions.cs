@@ -1,0 +1,20 @@
+namespace DitML.Dit;
+
+/// <summary>What the exported model says about itself (the sampler reads these from the file's metadata).</summary>
+public sealed record DiTOnnxExportOptions
+{
+    /// <summary>"latent" when the model works on VAE latents, "pixel" when on images directly.</summary>
+    public string Space { get; init; } = "latent";
+
+    /// <summary>Scale applied to VAE latents (SD-VAE: 0.18215).</summary>
+    public double LatentScale { get; init; } = 0.18215;
+
+    /// <summary>Training diffusion steps of the linear schedule.</summary>
+    public int DiffusionSteps { get; init; } = 1000;
+
+    /// <summary>Guidance scale recommended for pictures (the paper uses 4.0).</summary>
+    public double GuidanceScale { get; init; } = 4.0;
+
+    /// <summary>Extra metadata entries.</summary>
+    public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using DitML.Checkpoints;
+using DitML.Models;
+using DitML.Onnx;
+
+namespace DitML.Dit;
+
+/// <summary>
+/// Writes a TorchSharp DiT as an ONNX graph (opset 17) — every conditioning design and TMSA — with a dynamic batch axis:
+/// inputs x (N, C, I, I) float32, t (N) float32 (fractional steps allowed), y (N) int64; output (N, C_out, I, I).
+/// TorchSharp has no ONNX export, so the graph is emitted module by module from the model's weights.
+/// </summary>
+public static class DiTOnnxExporter
+{
+    /// <summary>Builds the ONNX model of <paramref name="model"/>'s current weights.</summary>
+    public static OnnxModel Export(DiT model, DiTOnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new DiTOnnxExportOptions();
+        var config = model.Config;
+        var weights = ModelStateDict.Export(model).ToDictionary(kv => kv.Key, kv => kv.Value.ToFloat32());
+        var g = new OnnxGraphBuilder("dit");
+        var e = new Emitter(g, config, weights);
+
+        var x = g.Input("x", OnnxElementType.Float, "N", config.InChannels, config.InputSize, config.InputSize);
+        var t = g.Input("t", OnnxElementType.Float, "N");
+        var y = g.Input("y", OnnxElementType.Int64, "N");
+        g.Output("out", e.Forward(x, t, y), OnnxElementType.Float, "N", config.OutChannels, config.InputSize, config.InputSize);
+
+        var inv = CultureInfo.InvariantCulture;
+        g.Metadata(DiTOnnxMetadata.Config, config.ToJson())
+            .Metadata(DiTOnnxMetadata.Schedule, "linear")
+            .Metadata(DiTOnnxMetadata.DiffusionSteps, options.DiffusionSteps.ToString(inv))
+            .Metadata(DiTOnnxMetadata.Space, options.Space)
+            .Metadata(DiTOnnxMetadata.LatentScale, options.LatentScale.ToString("R", inv))
+            .Metadata(DiTOnnxMetadata.NumClasses, config.NumClasses.ToString(inv))
+            .Metadata(DiTOnnxMetadata.GuidanceScale, options.GuidanceScale.ToString("R", inv));
+        foreach (var (k, v) in options.Extra) g.Metadata(k, v);
+        return g.Build();
+    }
+
+    /// <summary>Emits the graph of one model; names follow the state_dict.</summary>
+    private sealed class Emitter(OnnxGraphBuilder g, DiTConfig c, Dictionary<string, float[]> w)
+    {
+        private readonly int d = c.HiddenSize;
+
+        public string Forward(string x, string t, string y)
+        {
+            // Patch embedding: strided convolution, then (N, D, g, g) → (N, T, D).
+            var conv = g.Node("Conv", [x, Weight("x_embedder.proj.weight", d, c.InChannels, c.PatchSize, c.PatchSize), Weight("x_embedder.proj.bias", d)],
+                new Dictionary<string, object> { ["kernel_shape"] = new long[] { c.PatchSize, c.PatchSize }, ["strides"] = new long[] { c.PatchSize, c.PatchSize } });
+            var h = g.Add(g.Transpose(g.Reshape(conv, 0, d, -1), 0, 2, 1), Weight("pos_embed", 1, c.NumPatches, d));
+
+            // Timestep: [cos(t·f), sin(t·f)] → Linear → SiLU → Linear.
+            var args = g.Mul(g.Unsqueeze(t, 1), g.Initializer("t_freqs", SinCosEmbedding.TimestepFrequencies(), 1, DiTComplexity.TimestepFrequencySize / 2));
+            var features = g.Concat(1, g.Node("Cos", [args]), g.Node("Sin", [args]));
+            var tEmb = Linear(g.SiLU(Linear(features, "t_embedder.mlp.0", DiTComplexity.TimestepFrequencySize, d)), "t_embedder.mlp.2", d, d);
+            var yEmb = g.Gather(Weight("y_embedder.embedding_table.weight", c.LabelTableSize, d), y);
+            var cond = g.Add(tEmb, yEmb);                                          // (N, D)
+            var tokens = g.Concat(1, g.Unsqueeze(tEmb, 1), g.Unsqueeze(yEmb, 1));  // (N, 2, D)
+
+            if (c.Conditioning == DiTConditioning.InContext) h = g.Concat(1, h, tokens);
+            for (int i = 0; i < c.Depth; i++) h = Block(h, cond, tokens, $"blocks.{i}");
+            if (c.Conditioning == DiTConditioning.InContext) h = g.Slice(h, [0], [c.NumPatches], [1]);
+
+            // Final layer.
+            string normed;
+            if (DiTComplexity.UsesAdaptiveNorm(c))
+            {
+                var m = g.Split(Linear(g.SiLU(cond), "final_layer.adaLN_modulation.1", d, 2 * d), 1, d, d);
+                normed = Modulate(PlainNorm(h), m[0], m[1]);
+            }
+            else
+            {
+                normed = AffineNorm(h, "final_layer.norm_final");
+            }
+            int p = c.PatchSize, co = c.OutChannels, gs = c.GridSize;
+            var o = Linear(normed, "final_layer.linear", d, p * p * co);
+            // Unpatchify: (N, T, p·p·C) → (N, g, g, p, p, C) → (N, C, g, p, g, p) → (N, C, g·p, g·p).
+            return g.Reshape(g.Transpose(g.Reshape(o, 0, gs, gs, p, p, co), 0, 5, 1, 3, 2, 4), 0, co, gs * p, gs * p);
+        }
+
+        private string Block(string h, string cond, string tokens, string prefix)
+        {
+            switch (c.Conditioning)
+            {
+                case DiTConditioning.AdaLNZero:
+                case DiTConditioning.AdaLN:
+                {
+                    bool gated = c.Conditioning == DiTConditioning.AdaLNZero;
+                    int k = gated ? 6 : 4;
+                    var m = g.Split(Linear(g.SiLU(cond), prefix + ".adaLN_modulation.1", d, k * d), 1, Enumerable.Repeat((long)d, k).ToArray());
+                    var (shiftMsa, scaleMsa, shiftMlp, scaleMlp) = gated ? (m[0], m[1], m[3], m[4]) : (m[0], m[1], m[2], m[3]);
+                    var a = SelfAttention(Modulate(PlainNorm(h), shiftMsa, scaleMsa), cond, prefix + ".attn");
+                    h = g.Add(h, gated ? g.Mul(g.Unsqueeze(m[2], 1), a) : a);
+                    var f = Mlp(Modulate(PlainNorm(h), shiftMlp, scaleMlp), prefix + ".mlp");
+                    return g.Add(h, gated ? g.Mul(g.Unsqueeze(m[5], 1), f) : f);
+                }
+                case DiTConditioning.CrossAttention:
+                    h = g.Add(h, SelfAttention(AffineNorm(h, prefix + ".norm1"), cond, prefix + ".attn"));
+                    h = g.Add(h, CrossAttention(AffineNorm(h, prefix + ".norm2"), tokens, prefix + ".cross_attn"));
+                    return g.Add(h, Mlp(AffineNorm(h, prefix + ".norm3"), prefix + ".mlp"));
+                default:
+                    h = g.Add(h, SelfAttention(AffineNorm(h, prefix + ".norm1"), cond, prefix + ".attn"));
+                    return g.Add(h, Mlp(AffineNorm(h, prefix + ".norm2"), prefix + ".mlp"));
+            }
+        }
+
+        private string SelfAttention(string x, string cond, string prefix)
+        {
+            var qkv = Linear(x, prefix + ".qkv", d, 3 * d);                        // (N, L, 3D)
+            string? bias = null;
+            if (c.TimeDependentAttention)
+            {
+                qkv = g.Add(qkv, g.Unsqueeze(Linear(cond, prefix + ".qkv_t", d, 3 * d, hasBias: false), 1));
+                bias = RelativeBias(prefix);
+            }
+            var heads = g.Transpose(g.Reshape(qkv, 0, -1, 3, c.NumHeads, c.HeadDim), 2, 0, 3, 1, 4); // (3, N, H, L, hd)
+            // A scalar Gather index drops the leading axis: q, k, v are (N, H, L, hd).
+            var o = Attend(g.Gather(heads, g.Index(0)), g.Gather(heads, g.Index(1)), g.Gather(heads, g.Index(2)), bias);                                          // (N, H, L, hd)
+            return Linear(g.Reshape(g.Transpose(o, 0, 2, 1, 3), 0, -1, d), prefix + ".proj", d, d);
+        }
+
+        private string CrossAttention(string x, string tokens, string prefix)
+        {
+            var q = g.Transpose(g.Reshape(Linear(x, prefix + ".q", d, d), 0, -1, c.NumHeads, c.HeadDim), 0, 2, 1, 3);
+            var kv = g.Transpose(g.Reshape(Linear(tokens, prefix + ".kv", d, 2 * d), 0, -1, 2, c.NumHeads, c.HeadDim), 2, 0, 3, 1, 4);
+            var o = Attend(q, g.Gather(kv, g.Index(0)), g.Gather(kv, g.Index(1)), null);
+            return Linear(g.Reshape(g.Transpose(o, 0, 2, 1, 3), 0, -1, d), prefix + ".proj", d, d);
+        }
+
+        private string Attend(string q, string k, string v, string? bias)
+        {
+            var scores = g.Mul(g.MatMul(q, g.Transpose(k, 0, 1, 3, 2)), g.Scalar((float)(1 / Math.Sqrt(c.HeadDim))));
+            if (bias != null) scores = g.Add(scores, bias);
+            return g.MatMul(g.Softmax(scores, -1), v);
+        }
+
+        /// <summary>TMSA's relative position bias, gathered from the table at export time: (1, H, L, L).</summary>
+        private string RelativeBias(string prefix)
+        {
+            var table = w[prefix + ".relative_position_bias_table"];
+            int t = c.NumPatches, side = 2 * c.GridSize - 1, heads = c.NumHeads;
+            int l = c.Conditioning == DiTConditioning.InContext ? t + DiTComplexity.ConditioningTokens : t;
+            var bias = new float[heads * l * l];                                   // conditioning tokens get no bias
+            for (int i = 0; i < t; i++)
+            {
+                for (int j = 0; j < t; j++)
+                {
+                    int dr = i / c.GridSize - j / c.GridSize + c.GridSize - 1, dc = i % c.GridSize - j % c.GridSize + c.GridSize - 1;
+                    int row = dr * side + dc;
+                    for (int hh = 0; hh < heads; hh++) bias[(hh * l + i) * l + j] = table[row * heads + hh];
+                }
+            }
+            return g.Initializer(prefix + ".relative_position_bias", bias, 1, heads, l, l);
+        }
+
+        private string Mlp(string x, string prefix) =>
+            Linear(g.GeluTanh(Linear(x, prefix + ".fc1", d, c.MlpHiddenSize)), prefix + ".fc2", c.MlpHiddenSize, d);
+
+        private string Modulate(string x, string shift, string scale) =>
+            g.Add(g.Mul(x, g.Add(g.Unsqueeze(scale, 1), g.Scalar(1f))), g.Unsqueeze(shift, 1));
+
+        private string PlainNorm(string x) =>
+            g.LayerNorm(x, g.Filled(1f, d), null, 1e-6f);
+
+        private string AffineNorm(string x, string prefix) =>
+            g.LayerNorm(x, Weight(prefix + ".weight", d), Weight(prefix + ".bias", d), 1e-6f);
+
+        private string Linear(string x, string prefix, int inFeatures, int outFeatures, bool hasBias = true) =>
+            g.Linear(x, prefix, w[prefix + ".weight"], inFeatures, outFeatures, hasBias ? w[prefix + ".bias"] : []);
+
+        private string Weight(string name, params long[] dims) => g.Initializer(name, w[name], dims);
+    }
+}
