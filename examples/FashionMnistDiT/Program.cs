@@ -19,6 +19,7 @@ using DitML.Metrics;
 using DitML.Onnx;
 using DitML.Sampling;
 using DitML.Training;
+using DitML.Models;
 using DitML.Dit;
 
 var inv = CultureInfo.InvariantCulture;
@@ -27,7 +28,7 @@ string outDir = Arg("--out", Path.Combine("examples", "models", "fashion-mnist")
 int perClass = int.Parse(Arg("--per-class", "50"), inv);
 double[] scales = Arg("--cfg", "1.5,2,3,4").Split(',').Select(v => double.Parse(v, inv)).ToArray();
 string? vaeDecoder = args.Contains("--vae-decoder") ? Arg("--vae-decoder", "") : null;
-string space = vaeDecoder is null ? "pixel" : "latent";
+var space = vaeDecoder is null ? ModelSpace.Pixel : ModelSpace.Latent;
 string reference = Arg("--reference", Path.Combine("examples", "models", "fashion-mnist"));
 string classifierPath = Path.Combine(reference, "classifier.onnx");
 string statisticsPath = Path.Combine(reference, "test-stats.npz");
@@ -98,7 +99,7 @@ var card = new StringBuilder();
 card.AppendLine("# Fashion-MNIST DiT (DitML)");
 card.AppendLine();
 string input = string.Create(inv, $"{c.InputSize}×{c.InputSize}×{c.InChannels}");
-card.AppendLine(string.Create(inv, $"A class-conditional {space}-space DiT (depth {c.Depth}, width {c.HiddenSize}, {c.NumHeads} heads, patch {c.PatchSize}, {input}{(vaeDecoder is null ? "" : " latents of a VAE trained with `ditml train-vae`")}, learned variance; {DitML.Models.DiTComplexity.Parameters(c):N0} parameters, {DitML.Models.DiTComplexity.Gflops(c):F3} Gflops) trained with DitML on this machine (2 cores, no GPU), with the official recipe (AdamW, EMA, class dropout 0.1, hybrid loss, random flips{(vaeDecoder is null ? "" : " cached in the latents")})."));
+card.AppendLine(string.Create(inv, $"A class-conditional {space.ToText()}-space DiT (depth {c.Depth}, width {c.HiddenSize}, {c.NumHeads} heads, patch {c.PatchSize}, {input}{(vaeDecoder is null ? "" : " latents of a VAE trained with `ditml train-vae`")}, learned variance; {DitML.Models.DiTComplexity.Parameters(c):N0} parameters, {DitML.Models.DiTComplexity.Gflops(c):F3} Gflops) trained with DitML on this machine (2 cores, no GPU), with the official recipe (AdamW, EMA, class dropout 0.1, hybrid loss, random flips{(vaeDecoder is null ? "" : " cached in the latents")})."));
 card.AppendLine();
 card.AppendLine("| | |");
 card.AppendLine("|---|---|");

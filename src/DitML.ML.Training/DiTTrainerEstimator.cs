@@ -23,7 +23,7 @@ public sealed class DiTTrainerEstimator : IEstimator<DiffusionGenerateTransforme
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.OutputDirectory);
-        if (options.Space is not ("pixel" or "latent")) throw new ArgumentException($"Space must be \"pixel\" or \"latent\", not \"{options.Space}\"");
+        if (!Enum.IsDefined(options.Space)) throw new ArgumentException($"Space must be {nameof(ModelSpace.Pixel)} or {nameof(ModelSpace.Latent)}, not {(int)options.Space}", nameof(options));
         this.context = context;
         Options = options;
     }

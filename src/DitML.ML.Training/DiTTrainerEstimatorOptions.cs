@@ -26,8 +26,8 @@ public sealed record DiTTrainerEstimatorOptions
     /// <summary>Column of class labels: keys (as ML.NET's MapValueToKey makes) or integers from 0.</summary>
     public string LabelColumnName { get; init; } = "Label";
 
-    /// <summary>"pixel" or "latent": what the data column holds, written into the exported model.</summary>
-    public string Space { get; init; } = "pixel";
+    /// <summary>What the data column holds (images, or VAE latents), written into the exported model.</summary>
+    public ModelSpace Space { get; init; } = ModelSpace.Pixel;
 
     /// <summary>The guidance scale the exported model recommends to its sampler.</summary>
     public double GuidanceScale { get; init; } = 4.0;

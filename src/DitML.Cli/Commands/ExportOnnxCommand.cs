@@ -2,6 +2,7 @@ using System.CommandLine;
 using DitML.Checkpoints;
 using DitML.Onnx;
 using DitML.Dit;
+using DitML.Models;
 
 namespace DitML.Cli.Commands;
 
@@ -34,11 +35,11 @@ internal static class ExportOnnxCommand
                 Weights = Enum.Parse<CheckpointWeights>(parse.GetValue(weights)!, ignoreCase: true),
             };
             using var dit = DiTCheckpoint.Load(parse.GetValue(checkpoint)!.FullName, options);
-            string chosenSpace = parse.GetValue(space) ?? (dit.Config.InChannels is 1 or 3 ? "pixel" : "latent");
+            ModelSpace chosenSpace = parse.GetValue(space) is { } named ? ModelSpaces.Parse(named) : ModelSpaces.ForChannels(dit.Config.InChannels);
             var onnx = DiTOnnxExporter.Export(dit, new DiTOnnxExportOptions { Space = chosenSpace, GuidanceScale = parse.GetValue(guidance) });
             string path = parse.GetValue(outPath)!.FullName;
             onnx.Save(path);
-            output.WriteLine($"wrote {path}: {dit.Config.Name ?? "custom DiT"} ({dit.Config.InChannels}×{dit.Config.InputSize}×{dit.Config.InputSize}, {dit.Config.NumClasses} classes, {chosenSpace} space), {onnx.NodeCount} nodes, {onnx.InitializerBytes / 1e6:F1} MB of weights");
+            output.WriteLine($"wrote {path}: {dit.Config.Name ?? "custom DiT"} ({dit.Config.InChannels}×{dit.Config.InputSize}×{dit.Config.InputSize}, {dit.Config.NumClasses} classes, {chosenSpace.ToText()} space), {onnx.NodeCount} nodes, {onnx.InitializerBytes / 1e6:F1} MB of weights");
             return 0;
         });
         return command;

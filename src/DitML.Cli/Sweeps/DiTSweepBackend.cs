@@ -120,7 +120,7 @@ public sealed class DiTSweepBackend : ISweepBackend, IDisposable
         using (var ema = DiTCheckpoint.Load(Path.Combine(directory, TrainingCheckpoint.EmaFileName)))
         {
             modelConfig = ema.Config;
-            DiTOnnxExporter.Export(ema, new DiTOnnxExportOptions { Space = "pixel", GuidanceScale = sampling[0].Guidance }).Save(onnx);
+            DiTOnnxExporter.Export(ema, new DiTOnnxExportOptions { Space = ModelSpace.Pixel, GuidanceScale = sampling[0].Guidance }).Save(onnx);
         }
         int classes = Math.Min(modelConfig.NumClasses, classifier.Classes);
         int perClass = config.SamplesPerClass;

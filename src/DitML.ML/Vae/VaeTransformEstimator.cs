@@ -1,6 +1,7 @@
 using DitML.ML.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using DitML.Onnx;
 
 namespace DitML.ML.Vae;
 
@@ -69,7 +70,7 @@ public sealed class VaeTransformEstimator : IEstimator<ITransformer>
     private (int Factor, int LatentChannels, int ImageChannels) Geometry()
     {
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(modelPath);
-        if (!session.ModelMetadata.CustomMetadataMap.TryGetValue("ditml.vae.config", out var json))
+        if (!session.ModelMetadata.CustomMetadataMap.TryGetValue(VaeOnnxMetadata.Config, out var json))
             throw new ArgumentException($"{modelPath} is not a VAE exported by DitML (no 'ditml.vae.config' metadata)");
         using var config = System.Text.Json.JsonDocument.Parse(json);
         var root = config.RootElement;

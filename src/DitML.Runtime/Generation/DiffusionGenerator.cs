@@ -1,6 +1,7 @@
 using DitML.Diffusion;
 using DitML.Onnx;
 using DitML.Sampling;
+using DitML.Models;
 
 namespace DitML.Generation;
 
@@ -30,7 +31,7 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
         OnnxVaeDecoder? decoder = null;
         try
         {
-            bool latent = denoiser.Info.Space != "pixel";
+            bool latent = denoiser.Info.Space == ModelSpace.Latent;
             if (latent)
             {
                 if (options.VaeDecoderPath is null)

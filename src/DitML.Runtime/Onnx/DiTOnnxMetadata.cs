@@ -3,7 +3,7 @@ namespace DitML.Onnx;
 /// <summary>Metadata keys DitML writes into exported models, read back by the ONNX Runtime sampler.</summary>
 public static class DiTOnnxMetadata
 {
-    /// <summary>The DiT config as JSON (see DiTConfig.ToJson).</summary>
+    /// <summary>The DiT config as JSON (see DiTConfig.ToJson); the same key names the config in a DiT safetensors checkpoint.</summary>
     public const string Config = "ditml.config";
 
     /// <summary>The training noise schedule, e.g. "linear".</summary>
@@ -12,7 +12,7 @@ public static class DiTOnnxMetadata
     /// <summary>Training diffusion steps, e.g. "1000".</summary>
     public const string DiffusionSteps = "ditml.diffusion_steps";
 
-    /// <summary>"latent" (needs a VAE decoder) or "pixel".</summary>
+    /// <summary>The model's <see cref="DitML.Models.ModelSpace"/>: "latent" (needs a VAE decoder) or "pixel".</summary>
     public const string Space = "ditml.space";
 
     /// <summary>Latent scale factor (0.18215 for SD-VAE latents).</summary>

@@ -24,15 +24,15 @@ public sealed class OnnxVaeDecoder : IDisposable
         try
         {
             var meta = session.ModelMetadata.CustomMetadataMap;
-            if (!meta.TryGetValue("ditml.vae.config", out var json) || !session.InputMetadata.ContainsKey("latents"))
+            if (!meta.TryGetValue(VaeOnnxMetadata.Config, out var json) || !session.InputMetadata.ContainsKey("latents"))
                 throw new InvalidDataException($"{path}: not a VAE decoder exported by DitML (needs input 'latents' and 'ditml.vae.config' metadata)");
             using var config = JsonDocument.Parse(json);
             var root = config.RootElement;
             LatentChannels = root.GetProperty("latent_channels").GetInt32();
             OutChannels = root.GetProperty("out_channels").GetInt32();
             Factor = 1 << (root.GetProperty("block_out_channels").GetArrayLength() - 1);
-            ScaledLatents = !meta.TryGetValue("ditml.vae.scaled_latents", out var scaled) || scaled == "true";
-            ScalingFactor = meta.TryGetValue("ditml.vae.scaling_factor", out var s) ? double.Parse(s, CultureInfo.InvariantCulture) : 0.18215;
+            ScaledLatents = !meta.TryGetValue(VaeOnnxMetadata.ScaledLatents, out var scaled) || scaled == "true";
+            ScalingFactor = meta.TryGetValue(VaeOnnxMetadata.ScalingFactor, out var s) ? double.Parse(s, CultureInfo.InvariantCulture) : 0.18215;
         }
         catch
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using DitML.Models;
 using DitML.Checkpoints;
+using DitML.Onnx;
 
 namespace DitML.Dit;
 
@@ -11,7 +12,7 @@ namespace DitML.Dit;
 public static class DiTCheckpoint
 {
     /// <summary>Metadata key under which DitML stores the model config (JSON) in safetensors files.</summary>
-    public const string ConfigMetadataKey = "ditml.config";
+    public const string ConfigMetadataKey = DiTOnnxMetadata.Config;
 
     /// <summary>Reads a checkpoint and builds the model it describes, with its weights.</summary>
     /// <exception cref="InvalidDataException">The file does not fit the config: names every missing/extra key and shape mismatch.</exception>

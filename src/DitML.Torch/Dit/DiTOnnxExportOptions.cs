@@ -1,10 +1,14 @@
+using DitML.Models;
 namespace DitML.Dit;
 
 /// <summary>What the exported model says about itself (the sampler reads these from the file's metadata).</summary>
 public sealed record DiTOnnxExportOptions
 {
-    /// <summary>"latent" when the model works on VAE latents, "pixel" when on images directly.</summary>
-    public string Space { get; init; } = "latent";
+    /// <summary>
+    /// Whether the model works on VAE latents or on images; null (the default) takes it from the model's input
+    /// channels (<see cref="ModelSpaces.ForChannels"/>: 1 or 3 are pixels).
+    /// </summary>
+    public ModelSpace? Space { get; init; }
 
     /// <summary>Scale applied to VAE latents (SD-VAE: 0.18215).</summary>
     public double LatentScale { get; init; } = 0.18215;

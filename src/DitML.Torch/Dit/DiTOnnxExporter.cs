@@ -31,7 +31,7 @@ public static class DiTOnnxExporter
         g.Metadata(DiTOnnxMetadata.Config, config.ToJson())
             .Metadata(DiTOnnxMetadata.Schedule, "linear")
             .Metadata(DiTOnnxMetadata.DiffusionSteps, options.DiffusionSteps.ToString(inv))
-            .Metadata(DiTOnnxMetadata.Space, options.Space)
+            .Metadata(DiTOnnxMetadata.Space, (options.Space ?? ModelSpaces.ForChannels(model.Config.InChannels)).ToText())
             .Metadata(DiTOnnxMetadata.LatentScale, options.LatentScale.ToString("R", inv))
             .Metadata(DiTOnnxMetadata.NumClasses, config.NumClasses.ToString(inv))
             .Metadata(DiTOnnxMetadata.GuidanceScale, options.GuidanceScale.ToString("R", inv));

@@ -1,4 +1,5 @@
 using DitML.Checkpoints;
+using DitML.Onnx;
 
 namespace DitML.Vae;
 
@@ -11,7 +12,7 @@ namespace DitML.Vae;
 public static class VaeCheckpoint
 {
     /// <summary>Metadata key under which DitML stores the VAE config (JSON) in safetensors files.</summary>
-    public const string ConfigMetadataKey = "ditml.vae.config";
+    public const string ConfigMetadataKey = VaeOnnxMetadata.Config;
 
     private static readonly (string Old, string New)[] DeprecatedAttentionNames =
         [(".query.", ".to_q."), (".key.", ".to_k."), (".value.", ".to_v."), (".proj_attn.", ".to_out.0.")];

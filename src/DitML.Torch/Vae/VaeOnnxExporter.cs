@@ -12,15 +12,6 @@ namespace DitML.Vae;
 /// </summary>
 public static class VaeOnnxExporter
 {
-    /// <summary>Metadata key of the VAE config (JSON).</summary>
-    public const string ConfigKey = "ditml.vae.config";
-
-    /// <summary>Metadata key of the scaling factor ("R" format).</summary>
-    public const string ScalingFactorKey = "ditml.vae.scaling_factor";
-
-    /// <summary>Metadata key saying whether the graph's latents are scaled ("true"/"false").</summary>
-    public const string ScaledLatentsKey = "ditml.vae.scaled_latents";
-
     /// <summary>
     /// The decoder: input <c>latents</c> (N, C, h, w) float32 → output <c>pixels</c> (N, C_out, f·h, f·w), f the
     /// downsample factor (8 for SD).
@@ -59,9 +50,9 @@ public static class VaeOnnxExporter
 
     private static OnnxModel Finish(OnnxGraphBuilder g, VaeConfig c, bool scaled)
     {
-        g.Metadata(ConfigKey, c.ToJson())
-            .Metadata(ScalingFactorKey, c.ScalingFactor.ToString("R", CultureInfo.InvariantCulture))
-            .Metadata(ScaledLatentsKey, scaled ? "true" : "false");
+        g.Metadata(VaeOnnxMetadata.Config, c.ToJson())
+            .Metadata(VaeOnnxMetadata.ScalingFactor, c.ScalingFactor.ToString("R", CultureInfo.InvariantCulture))
+            .Metadata(VaeOnnxMetadata.ScaledLatents, scaled ? "true" : "false");
         return g.Build();
     }
 }

@@ -30,7 +30,7 @@ internal sealed class NotebookInputs : IDisposable
             using (no_grad())
                 foreach (var (name, p) in model.named_parameters())
                     if (name != "pos_embed") p.normal_(0, 0.05);
-            DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Space = "pixel", GuidanceScale = 2 }).Save(Path.Combine(ModelsDirectory, "model.onnx"));
+            DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Space = ModelSpace.Pixel, GuidanceScale = 2 }).Save(Path.Combine(ModelsDirectory, "model.onnx"));
         }
         string shipped = Path.Combine(repositoryRoot, "examples", "models", "fashion-mnist");
         foreach (string file in new[] { "classifier.onnx", "test-stats.npz" })

@@ -19,7 +19,7 @@ internal sealed class ExportedModel : IDisposable
             foreach (var (name, p) in model.named_parameters())
                 if (name != "pos_embed") p.normal_(0, 0.05);
         Path = System.IO.Path.Combine(dir, "tiny.onnx");
-        DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Space = "pixel", GuidanceScale = 2 }).Save(Path);
+        DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Space = ModelSpace.Pixel, GuidanceScale = 2 }).Save(Path);
     }
 
     public string Path { get; }

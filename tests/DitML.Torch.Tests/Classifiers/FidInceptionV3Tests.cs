@@ -3,7 +3,6 @@ using DitML.Checkpoints;
 using DitML.Classifiers.Inception;
 using TorchSharp;
 using static TorchSharp.torch;
-using DitML.Classifiers.Inception;
 
 namespace DitML.Torch.Tests.Classifiers;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using DitML.Metrics;
 using DitML.Classifiers.Inception;
 using static TorchSharp.torch;
-using DitML.Classifiers.Inception;
 
 namespace DitML.Torch.Tests.Classifiers;
 

@@ -64,7 +64,7 @@ public sealed class DiTOnnxExporterTests
     public void MetadataDescribesTheModel()
     {
         using var model = RandomModel(DiTModelTests.Small(), 1);
-        var onnx = DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Space = "pixel", GuidanceScale = 2.5 });
+        var onnx = DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Space = ModelSpace.Pixel, GuidanceScale = 2.5 });
         using var session = new InferenceSession(onnx.ToBytes());
         var meta = session.ModelMetadata.CustomMetadataMap;
         Assert.AreEqual(model.Config, DiTConfig.FromJson(meta[DiTOnnxMetadata.Config]));

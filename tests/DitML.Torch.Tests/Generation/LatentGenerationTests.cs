@@ -24,7 +24,7 @@ public sealed class LatentGenerationTests
             using var dit = new DiT(config);
             using (no_grad()) foreach (var (n, p) in dit.named_parameters()) if (n != "pos_embed") p.normal_(0, 0.05);
             string ditPath = Path.Combine(dir, "dit.onnx"), decoderPath = Path.Combine(dir, "decoder.onnx");
-            DiTOnnxExporter.Export(dit, new DiTOnnxExportOptions { Space = "latent", GuidanceScale = 2 }).Save(ditPath);
+            DiTOnnxExporter.Export(dit, new DiTOnnxExportOptions { Space = ModelSpace.Latent, GuidanceScale = 2 }).Save(ditPath);
             using var vae = new AutoencoderKL(VaeConfig.Small);                   // latents ×2 → pixels
             vae.eval();
             VaeOnnxExporter.ExportDecoder(vae).Save(decoderPath);

@@ -2,6 +2,7 @@ using DitML.Vae;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using static TorchSharp.torch;
+using DitML.Onnx;
 
 namespace DitML.Torch.Tests.Vae;
 
@@ -65,9 +66,9 @@ public sealed class VaeOnnxExporterTests
         Assert.IsTrue(VaeFixture.RelativeError(expected.data<float>().ToArray(), RunOnnx(onnx.ToBytes(), "latents", z)) < 1e-4);
         using var session = new InferenceSession(onnx.ToBytes());
         var meta = session.ModelMetadata.CustomMetadataMap;
-        Assert.AreEqual(VaeConfig.Small, VaeConfig.FromJson(meta[VaeOnnxExporter.ConfigKey]));
-        Assert.AreEqual("false", meta[VaeOnnxExporter.ScaledLatentsKey]);
-        Assert.AreEqual("0.18215", meta[VaeOnnxExporter.ScalingFactorKey]);
+        Assert.AreEqual(VaeConfig.Small, VaeConfig.FromJson(meta[VaeOnnxMetadata.Config]));
+        Assert.AreEqual("false", meta[VaeOnnxMetadata.ScaledLatents]);
+        Assert.AreEqual("0.18215", meta[VaeOnnxMetadata.ScalingFactor]);
         Assert.AreEqual("N", session.InputMetadata["latents"].SymbolicDimensions[0], "dynamic batch axis");
     }
 

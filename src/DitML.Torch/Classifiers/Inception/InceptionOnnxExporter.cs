@@ -4,7 +4,7 @@ using DitML.Onnx;
 namespace DitML.Classifiers.Inception;
 
 /// <summary>
-/// Exports FID InceptionV3 to ONNX in the layout of <see cref="OnnxImageClassifier"/> — input <c>pixels</c> (N, C, H, W)
+/// Exports FID InceptionV3 to ONNX in the layout of <see cref="DitML.Metrics.OnnxImageClassifier"/> — input <c>pixels</c> (N, C, H, W)
 /// in [−1, 1], outputs <c>features</c> (N, 2048, pool3) and <c>probabilities</c> (N, 1008) — so that FID with Inception
 /// features runs on ONNX Runtime (<c>ExtractImageFeatures</c>, <c>ditml fid --classifier</c>) without libtorch.
 /// </summary>
