@@ -4,6 +4,7 @@ using DitML.Data;
 using DitML.Metrics;
 using DitML.Numpy;
 using DitML.Classifiers.Inception;
+using DitML.Imaging;
 
 namespace DitML.Cli.Commands;
 
@@ -37,21 +38,22 @@ internal static class FidCommand
             using var disposeClassifier = new Holder(lazy);                 // opened only when images need features
             var a = Load(parse.GetValue(real)!, lazy, shape);
             var b = Load(parse.GetValue(fake)!, lazy, shape);
-            var inv = CultureInfo.InvariantCulture;
             foreach (var set in new[] { a, b })
                 if (set.RankDeficient) error.WriteLine($"warning: {set.Source} has no more samples than feature dimensions: its covariance is rank-deficient and FID biased");
-            // libtorch's LAPACK route: seconds at 2048 dimensions, where the managed eigensolver needs minutes.
-            output.WriteLine(string.Create(inv, $"FID: {TorchFrechetDistance.Compute(a.Mean, a.Covariance, b.Mean, b.Covariance):F4}"));
-            if (b.Probabilities != null)
+            // libtorch's LAPACK eigensolver: seconds at 2048 dimensions, where the managed one needs minutes.
+            var evaluator = new GenerationEvaluator(new GenerationEvaluatorOptions { Eigensolver = new LapackEigensolver() });
+            if (b.Features is { } fakeFeatures)
             {
-                var (mean, std) = GenerativeMetrics.InceptionScore(b.Probabilities, lazy.Value.Classes);
-                output.WriteLine(string.Create(inv, $"Inception Score: {mean:F4} ± {std:F4}"));
+                var generated = new ImageFeatures(fakeFeatures, lazy.Value.FeatureSize, b.Probabilities, lazy.Value.Classes);
+                var metrics = a.Features is { } realFeatures
+                    ? evaluator.Evaluate(generated, new ImageFeatures(realFeatures, lazy.Value.FeatureSize))
+                    : evaluator.Evaluate(generated, a.Mean, a.Covariance);
+                output.WriteLine(metrics with { IsRankDeficient = false });   // the warning went to stderr, per set
             }
-            if (a.Features != null && b.Features != null)
+            else
             {
-                var (precision, recall) = GenerativeMetrics.PrecisionRecall(GenerativeMetrics.EvenSubsample(a.Features, lazy.Value.FeatureSize), GenerativeMetrics.EvenSubsample(b.Features, lazy.Value.FeatureSize), lazy.Value.FeatureSize);
-                output.WriteLine(string.Create(inv, $"Precision: {precision:F4}"));
-                output.WriteLine(string.Create(inv, $"Recall: {recall:F4}"));
+                double fid = evaluator.FrechetDistance(a.Mean, a.Covariance, b.Mean, b.Covariance);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FID: {fid:F4}"));
             }
             if (parse.GetValue(saveStats) is { } stats)
             {
@@ -103,11 +105,9 @@ internal static class FidCommand
             (n, h, w, c) = ((int)images.Shape[0], (int)images.Shape[1], (int)images.Shape[2], (int)images.Shape[3]);
             var bytes = images.Data;
             pixels = new float[bytes.Length];
+            long image = (long)c * h * w;
             for (int i = 0; i < n; i++)                                     // NHWC uint8 → NCHW [−1, 1]
-                for (int y = 0; y < h; y++)
-                    for (int x = 0; x < w; x++)
-                        for (int ch = 0; ch < c; ch++)
-                            pixels[((i * c + ch) * h + y) * w + x] = bytes[((i * h + y) * w + x) * c + ch] / 127.5f - 1f;
+                PixelConversion.HwcBytesToChw(bytes.AsSpan((int)(i * image), (int)image), pixels.AsSpan((int)(i * image), (int)image), c, h, w);
         }
         var (features, probabilities) = extractor.Value.Extract(pixels, c, h, w);
         var stats = new FeatureStatistics(extractor.Value.FeatureSize);

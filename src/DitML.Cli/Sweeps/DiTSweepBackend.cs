@@ -140,17 +140,23 @@ public sealed class DiTSweepBackend : ISweepBackend, IDisposable
             for (int i = 0; i < pixels.Length; i++)
                 if (!float.IsFinite(pixels[i])) pixels[i] = 0;                  // a diverged sample scores as grey, not NaN
             var (features, probabilities) = classifier.Run(pixels);
-            double accuracy = GenerativeMetrics.ClassAccuracy(probabilities, labels, classifier.Classes);
-            double fid = double.NaN;
+            var generated = new ImageFeatures(features, classifier.FeatureSize, probabilities, classifier.Classes, labels);
+            double accuracy, fid = double.NaN;
             if (reference is { } r)
             {
-                var (mu, sigma) = FeatureStatistics.Of(features, classifier.FeatureSize);
-                fid = FrechetDistance.Compute(r.Mean, r.Covariance, mu, sigma);
+                var metrics = Evaluator.Evaluate(generated, r.Mean, r.Covariance);
+                (accuracy, fid) = (metrics.ClassAccuracy!.Value, metrics.Fid);
+            }
+            else
+            {
+                accuracy = GenerativeMetrics.ClassAccuracy(probabilities, labels, classifier.Classes);   // no reference: no FID
             }
             evaluations.Add(new SweepEvaluation(s, accuracy, fid, watch.Elapsed.TotalSeconds));
         }
         return new SweepRungResult(trial, rung, steps, DiTComplexity.Gflops(modelConfig), DiTComplexity.Parameters(modelConfig), evaluations);
     }
+
+    private static readonly GenerationEvaluator Evaluator = new();
 
     /// <inheritdoc/>
     public void Dispose() => classifier.Dispose();

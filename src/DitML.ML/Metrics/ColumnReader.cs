@@ -1,3 +1,4 @@
+using DitML.Metrics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -6,10 +7,9 @@ namespace DitML.ML.Metrics;
 /// <summary>Reads the feature, probability and label columns an evaluation needs, checking their types.</summary>
 internal static class ColumnReader
 {
-    /// <summary>Row-major features (N×D), probabilities (N×K) when present, requested labels when present.</summary>
-    public sealed record Columns(int Count, int Dimension, float[] Features, int Classes, float[]? Probabilities, long[]? Labels);
 
-    public static Columns Read(IDataView data, GenerationEvaluationOptions options)
+    /// <summary>Features (N×D), probabilities (N×K) when present, requested labels when present.</summary>
+    public static ImageFeatures Read(IDataView data, GenerationEvaluationOptions options)
     {
         var schema = data.Schema;
         var features = VectorColumn(schema, options.FeaturesColumnName, required: true)!.Value;
@@ -44,7 +44,7 @@ internal static class ColumnReader
             count++;
         }
         if (count == 0) throw new ArgumentException("the data has no rows to evaluate");
-        return new Columns(count, dimension, [.. featureRows], classes, probabilityRows?.ToArray(), labels?.ToArray());
+        return new ImageFeatures([.. featureRows], dimension, probabilityRows?.ToArray(), Math.Max(classes, 0), labels?.ToArray());
     }
 
     private static int CheckWidth(VBuffer<float> buffer, int expected, string column, int row)

@@ -26,10 +26,9 @@ public sealed class LapackEigensolverTests
         double managed = FrechetDistance.Compute(mu1, s1, mu2, s2, new ManagedEigensolver());
         double lapack = FrechetDistance.Compute(mu1, s1, mu2, s2, new LapackEigensolver());
         Assert.AreEqual(managed, lapack, 1e-9 * managed);
-        Assert.AreEqual(managed, TorchFrechetDistance.Compute(mu1, s1, mu2, s2), 1e-9 * managed, "all-libtorch route");
-        var singular = Psd(samples: 10);                                        // rank 10 of 48: Cholesky fails, S = Σ1^½ route
+        var singular = Psd(samples: 10);                                        // rank 10 of 48: eigenvalues at 0 clamp alike
         double managedSingular = FrechetDistance.Compute(mu1, singular, mu2, s2, new ManagedEigensolver());
-        Assert.AreEqual(managedSingular, TorchFrechetDistance.Compute(mu1, singular, mu2, s2), 1e-7 * managedSingular);
+        Assert.AreEqual(managedSingular, FrechetDistance.Compute(mu1, singular, mu2, s2, new LapackEigensolver()), 1e-7 * managedSingular);
         var (values, vectors) = new LapackEigensolver().Decompose(s1, d, vectors: true);
         Assert.IsTrue(values.Zip(values.Skip(1), (a, b) => a <= b).All(x => x), "ascending");
         Assert.IsNotNull(vectors);

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
 
-namespace DitML.ML.Metrics;
+namespace DitML.Metrics;
 
 /// <summary>
 /// How close generated images are to real ones, measured on a classifier's features: what
-/// <see cref="GenerationCatalog.Evaluate(Microsoft.ML.IDataView, string, GenerationEvaluationOptions?)"/> returns.
+/// <see cref="GenerationEvaluator"/> computes (for <c>mlContext.Generation().Evaluate</c>, <c>ditml fid</c> and sweeps).
 /// Metrics that the inputs cannot support (no probabilities column, no reference features) are null.
 /// </summary>
 public sealed record GenerationMetrics
