@@ -11,7 +11,7 @@ namespace DitML.Cli.Tests.Packaging;
 [TestClass]
 public sealed class PackagingTests
 {
-    private static readonly string[] Libraries = ["DitML.Runtime", "DitML.Torch", "DitML.ML", "DitML.Interactive"];
+    private static readonly string[] Libraries = ["DitML.Runtime", "DitML.Torch", "DitML.ML", "DitML.ML.Training", "DitML.Interactive"];
     private static string? feed;
     private static Dictionary<string, NuGetPackage> packages = new();
 
@@ -75,6 +75,17 @@ public sealed class PackagingTests
         CollectionAssert.Contains(packages["DitML.Runtime"].DependencyIds.ToList(), "Microsoft.ML.OnnxRuntime");
         CollectionAssert.Contains(packages["DitML.ML"].DependencyIds.ToList(), "DitML.Runtime");
         CollectionAssert.Contains(packages["DitML.Interactive"].DependencyIds.ToList(), "Microsoft.DotNet.Interactive.Formatting");
+    }
+
+    [TestMethod]
+    public void OnlyTheTrainingPackageJoinsTorchSharpAndMLNet()
+    {
+        var torch = packages["DitML.Torch"].DependencyIds;
+        Assert.IsFalse(torch.Any(d => d.StartsWith("Microsoft.ML", StringComparison.Ordinal) && !d.StartsWith("Microsoft.ML.OnnxRuntime", StringComparison.Ordinal) || d == "DitML.ML"),
+            $"DitML.Torch depends on {string.Join(", ", torch)}: TorchSharp users must not pull in ML.NET");
+        var training = packages["DitML.ML.Training"].DependencyIds.ToList();
+        CollectionAssert.Contains(training, "DitML.Torch");
+        CollectionAssert.Contains(training, "DitML.ML");
     }
 
     [TestMethod]
