@@ -62,8 +62,7 @@ foreach (double scale in scales)
     var watch = Stopwatch.StartNew();
     using var generator = DiffusionGenerator.Open(candidate, new DiffusionGeneratorOptions
     {
-        Sampler = new SamplerOptions { Sampler = SamplerKind.DpmSolverPlusPlus, Steps = 20 },
-        GuidanceScale = scale,
+        Sampler = new SamplerOptions { Sampler = SamplerKind.DpmSolverPlusPlus, Steps = 20, GuidanceScale = scale },
         VaeDecoderPath = vaeDecoder,
     });
     var pixels = new float[labels.Length * generator.Channels * generator.Height * generator.Width];

@@ -23,7 +23,9 @@ public sealed class DiTTrainerEstimator : IEstimator<DiffusionGenerateTransforme
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.OutputDirectory);
-        if (!Enum.IsDefined(options.Space)) throw new ArgumentException($"Space must be {nameof(ModelSpace.Pixel)} or {nameof(ModelSpace.Latent)}, not {(int)options.Space}", nameof(options));
+        ArgumentNullException.ThrowIfNull(options.Export);
+        if (options.Export.Space is { } space && !Enum.IsDefined(space))
+            throw new ArgumentException($"Export.Space must be {nameof(ModelSpace.Pixel)} or {nameof(ModelSpace.Latent)}, not {(int)space}", nameof(options));
         this.context = context;
         Options = options;
     }
@@ -47,20 +49,24 @@ public sealed class DiTTrainerEstimator : IEstimator<DiffusionGenerateTransforme
             : DiTTrainer.Create(config, data, Options.Trainer, Options.OutputDirectory))
         {
             trainer.Run(Options.Progress);
-            DiTOnnxExporter.Export(trainer.Ema, new DiTOnnxExportOptions { Space = Options.Space, GuidanceScale = Options.GuidanceScale }).Save(ModelPath);
+            DiTOnnxExporter.Export(trainer.Ema, Options.Export).Save(ModelPath);
         }
         var requests = context.Data.LoadFromEnumerable(Array.Empty<Request>());
         return context.Transforms.DiffusionGenerate(ModelPath, Options.Generator, Options.Generate).Fit(requests);
     }
 
-    /// <summary>The input must hold the pixel and label columns; the output is what DiffusionGenerate adds to (Label, Seed) rows.</summary>
+    /// <summary>
+    /// The input must hold the pixel and label columns that <see cref="Fit"/> trains on. The output is what the fitted
+    /// DiffusionGenerate transformer makes of rows: their columns plus the generated image and pixel columns
+    /// (<see cref="DiTTrainerEstimatorOptions.Generate"/> names them; the rows it transforms need Label and Seed).
+    /// </summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         foreach (var name in new[] { Options.PixelsColumnName, Options.LabelColumnName })
             if (!inputSchema.Any(c => c.Name == name))
                 throw new ArgumentException($"input has no column '{name}' (columns: {string.Join(", ", inputSchema.Select(c => c.Name))})");
-        return inputSchema;
+        return GenerationSchema.OutputShape(inputSchema, Options.Generate);
     }
 
     private static DiTConfig DefaultConfig(IImageDataset data) => new DiTConfig

@@ -1,3 +1,4 @@
+using DitML.Dit;
 using DitML.Generation;
 using DitML.ML.Generation;
 using DitML.Models;
@@ -26,13 +27,16 @@ public sealed record DiTTrainerEstimatorOptions
     /// <summary>Column of class labels: keys (as ML.NET's MapValueToKey makes) or integers from 0.</summary>
     public string LabelColumnName { get; init; } = "Label";
 
-    /// <summary>What the data column holds (images, or VAE latents), written into the exported model.</summary>
-    public ModelSpace Space { get; init; } = ModelSpace.Pixel;
+    /// <summary>
+    /// What the exported model says about itself: its space (default: taken from the channels, 1 or 3 are pixels, others
+    /// VAE latents) and the guidance scale it recommends to samplers (default 4, the paper's).
+    /// </summary>
+    public DiTOnnxExportOptions Export { get; init; } = new();
 
-    /// <summary>The guidance scale the exported model recommends to its sampler.</summary>
-    public double GuidanceScale { get; init; } = 4.0;
-
-    /// <summary>Sampling settings of the returned transformer (defaults: DPM-Solver++(2M), 20 steps, the recommended guidance).</summary>
+    /// <summary>
+    /// Sampling settings of the returned transformer (defaults: DPM-Solver++(2M), 20 steps, and the guidance scale
+    /// <see cref="Export"/> recommends unless <see cref="DiffusionGeneratorOptions.Sampler"/> sets one).
+    /// </summary>
     public DiffusionGeneratorOptions? Generator { get; init; }
 
     /// <summary>Columns of the returned transformer (it reads Label and Seed, adds Image and Pixels).</summary>

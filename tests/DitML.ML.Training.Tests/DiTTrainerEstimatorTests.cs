@@ -1,4 +1,5 @@
 using DitML.ML;
+using DitML.ML.Generation;
 using DitML.ML.Training;
 using DitML.Models;
 using DitML.Training;
@@ -86,6 +87,30 @@ public sealed class DiTTrainerEstimatorTests
         StringAssert.Contains(e.Message, "(C, H, W)");
         Assert.IsFalse(Directory.Exists(Path.Combine(Path.GetTempPath(), "ditml-never")), "nothing written");
     }
+
+    [TestMethod]
+    public void OutputSchemaIsTheGeneratedColumnsNotTheInput()
+    {
+        var ml = new MLContext();
+        var images = ml.Data.LoadFromEnumerable(Images(2));
+        var labelled = ml.Transforms.Conversion.MapValueToKey("Label", "Kind");
+        var estimator = ml.Generation().TrainDiT(new DiTTrainerEstimatorOptions
+        {
+            OutputDirectory = Path.Combine(Path.GetTempPath(), "ditml-never"),
+            Generate = new DiffusionGenerateOptions { ImageColumnName = "Sample", PixelsColumnName = "SamplePixels" },
+        });
+        var shape = labelled.Append(estimator).GetOutputSchema(ShapeOf(images.Schema));
+        Assert.IsTrue(shape.SingleOrDefault(c => c.Name == "Sample") is { Name: not null } image && image.ItemType is Microsoft.ML.Transforms.Image.ImageDataViewType);
+        Assert.IsTrue(shape.SingleOrDefault(c => c.Name == "SamplePixels") is { Name: not null } pixels && pixels.Kind == SchemaShape.Column.VectorKind.Vector);
+        Assert.IsTrue(shape.Any(c => c.Name == "Pixels") && shape.Any(c => c.Name == "Label"), "the input's columns stay");
+        var e = Assert.ThrowsExactly<ArgumentException>(() => estimator.GetOutputSchema(ShapeOf(images.Schema)));
+        StringAssert.Contains(e.Message, "'Label'");
+        Assert.IsFalse(Directory.Exists(Path.Combine(Path.GetTempPath(), "ditml-never")), "nothing written");
+    }
+
+    /// <summary>ML.NET keeps SchemaShape.Create internal; its estimators call it the same way.</summary>
+    private static SchemaShape ShapeOf(DataViewSchema schema) =>
+        (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public, [typeof(DataViewSchema)])!.Invoke(null, [schema])!;
 
     private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {

@@ -40,11 +40,11 @@ internal static class SampleCommand
                 Steps = parse.GetValue(steps),
                 Eta = parse.GetValue(eta),
                 BatchSize = parse.GetValue(batch),
+                GuidanceScale = parse.GetValue(cfg),
             };
             using var generator = DiffusionGenerator.Open(modelPath, new DiffusionGeneratorOptions
             {
                 Sampler = samplerOptions,
-                GuidanceScale = parse.GetValue(cfg),
                 Threads = parse.GetValue(threads),
                 VaeDecoderPath = parse.GetValue(vaeDecoder)?.FullName,
             });

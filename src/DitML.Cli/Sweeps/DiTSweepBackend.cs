@@ -132,8 +132,7 @@ public sealed class DiTSweepBackend : ISweepBackend, IDisposable
             var watch = Stopwatch.StartNew();
             using var generator = DiffusionGenerator.Open(onnx, new DiffusionGeneratorOptions
             {
-                Sampler = new SamplerOptions { Sampler = SamplerOptions.ParseSampler(s.Sampler), Steps = s.Steps },
-                GuidanceScale = s.Guidance,
+                Sampler = new SamplerOptions { Sampler = SamplerOptions.ParseSampler(s.Sampler), Steps = s.Steps, GuidanceScale = s.Guidance },
             });
             var pixels = new float[labels.Length * generator.Channels * generator.Height * generator.Width];
             generator.Generate(labels, seeds, pixels);

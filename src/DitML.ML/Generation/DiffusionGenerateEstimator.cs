@@ -34,7 +34,10 @@ public sealed class DiffusionGenerateEstimator : IEstimator<DiffusionGenerateTra
         return transformer;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// The input's columns plus the image and pixel columns. Checks the label and seed columns; opens no model (image
+    /// sizes are not part of a SchemaShape, and the fitted transformer's schema has them).
+    /// </summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
@@ -43,18 +46,6 @@ public sealed class DiffusionGenerateEstimator : IEstimator<DiffusionGenerateTra
             if (!SchemaShapes.Has(inputSchema, name))
                 throw new ArgumentException($"input has no column '{name}' (columns: {string.Join(", ", inputSchema.Select(c => c.Name))})");
         }
-        var generator = createGenerator();
-        try
-        {
-            var added = new DataViewSchema.Builder();
-            GenerationSchema.AddGeneratedColumns(added, options, generator);
-            var result = inputSchema.Where(c => c.Name != options.ImageColumnName && c.Name != options.PixelsColumnName).ToList();
-            result.AddRange(SchemaShapes.Of(added.ToSchema()));
-            return new SchemaShape(result);
-        }
-        finally
-        {
-            if (ownsGenerator && generator is IDisposable d) d.Dispose();
-        }
+        return GenerationSchema.OutputShape(inputSchema, options);
     }
 }

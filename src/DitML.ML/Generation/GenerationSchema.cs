@@ -25,6 +25,21 @@ internal sealed class GenerationSchema
         builder.AddColumn(options.PixelsColumnName, new VectorDataViewType(NumberDataViewType.Single, generator.Channels, generator.Height, generator.Width));
     }
 
+    /// <summary>
+    /// The shape generation gives an input of shape <paramref name="input"/>: its columns (an Image or Pixels column of
+    /// the same name replaced), then the image and the pixel vector. SchemaShape carries no sizes, so this needs no model:
+    /// estimators describe their output without opening an ONNX Runtime session.
+    /// </summary>
+    public static SchemaShape OutputShape(SchemaShape input, DiffusionGenerateOptions options)
+    {
+        var generated = new DataViewSchema.Builder();
+        generated.AddColumn(options.ImageColumnName, new ImageDataViewType());
+        generated.AddColumn(options.PixelsColumnName, new VectorDataViewType(NumberDataViewType.Single, 1)); // a known size: Vector, not VariableVector
+        var result = input.Where(c => c.Name != options.ImageColumnName && c.Name != options.PixelsColumnName).ToList();
+        result.AddRange(SchemaShapes.Of(generated.ToSchema()));
+        return new SchemaShape(result);
+    }
+
     public DataViewSchema Input { get; }
 
     public DataViewSchema Output { get; }

@@ -10,17 +10,29 @@ namespace DitML.ML.Generation;
 /// Everything needed to recreate a model-file generator: the exported model (path and SHA-256, checked on load) and the
 /// sampler settings. Saved pipelines carry it, so a loaded pipeline regenerates the same images.
 /// </summary>
-internal sealed record GenerationSpec(string ModelPath, string ModelSha256, SamplerOptions Sampler, double? GuidanceScale, int Threads, int? OutputSize)
+/// <param name="GuidanceScale">
+/// Only in pipelines saved before format 2, when the guidance scale lived beside the sampler settings (null then meant
+/// the model's recommendation, whatever the sampler's own value). Format 2 keeps it in <see cref="SamplerOptions"/>.
+/// </param>
+/// <param name="Format">The spec's format: 2 now; specs saved without it are format 1.</param>
+internal sealed record GenerationSpec(string ModelPath, string ModelSha256, SamplerOptions Sampler, double? GuidanceScale, int Threads, int? OutputSize, int Format = 1)
 {
+    private const int CurrentFormat = 2;
+
     private static readonly JsonSerializerOptions Json = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     public static GenerationSpec For(string modelPath, DiffusionGeneratorOptions? options)
     {
         string full = Path.GetFullPath(modelPath);
-        return new GenerationSpec(full, Sha256(full), options?.Sampler ?? new SamplerOptions(), options?.GuidanceScale, options?.Threads ?? 0, options?.OutputSize);
+        return new GenerationSpec(full, Sha256(full), options?.Sampler ?? new SamplerOptions(), null, options?.Threads ?? 0, options?.OutputSize, CurrentFormat);
     }
 
-    public DiffusionGeneratorOptions GeneratorOptions => new() { Sampler = Sampler, GuidanceScale = GuidanceScale, Threads = Threads, OutputSize = OutputSize };
+    public DiffusionGeneratorOptions GeneratorOptions => new()
+    {
+        Sampler = Format < CurrentFormat ? Sampler with { GuidanceScale = GuidanceScale } : Sampler,
+        Threads = Threads,
+        OutputSize = OutputSize,
+    };
 
     /// <summary>Opens the generator, checking that the model file is still the one the pipeline was built with.</summary>
     public IImageGenerator Open()

@@ -42,9 +42,10 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
             }
             // Pixel-space models clip the predicted x̂₀ to the data range [−1, 1], as ADM does for images; without it the
             // deterministic samplers diverge on a young model. Latent models are not clipped, as in the official DiT.
-            var samplerOptions = (options.Sampler ?? new SamplerOptions()) with
+            var requested = options.Sampler ?? new SamplerOptions();
+            var samplerOptions = requested with
             {
-                GuidanceScale = options.GuidanceScale ?? denoiser.Info.GuidanceScale,
+                GuidanceScale = requested.GuidanceScale ?? denoiser.Info.GuidanceScale,
                 ClipDenoised = !latent,
             };
             var sampler = DiffusionSampler.Create(samplerOptions, NoiseSchedule.Linear(denoiser.Info.DiffusionSteps));

@@ -5,11 +5,11 @@ namespace DitML.Generation;
 /// <summary>Settings of <see cref="DiffusionGenerator"/>.</summary>
 public sealed record DiffusionGeneratorOptions
 {
-    /// <summary>Sampler settings; null takes DPM-Solver++(2M), 20 steps.</summary>
+    /// <summary>
+    /// Sampler settings; null takes DPM-Solver++(2M), 20 steps. A null <see cref="SamplerOptions.GuidanceScale"/> takes the
+    /// scale the model's exporter recommends (its metadata); a set one is used as given.
+    /// </summary>
     public SamplerOptions? Sampler { get; init; }
-
-    /// <summary>Guidance scale; null takes the scale the model's exporter recommends (its metadata).</summary>
-    public double? GuidanceScale { get; init; }
 
     /// <summary>Side of the square images returned; null keeps the model's size (bilinear resize otherwise).</summary>
     public int? OutputSize { get; init; }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DitML.Models;
+using DitML.Sampling;
 
 namespace DitML.Onnx;
 
@@ -24,6 +25,6 @@ public sealed record DiTModelInfo(DiTConfig Config, int DiffusionSteps, ModelSpa
             int.Parse(Need(DiTOnnxMetadata.DiffusionSteps), inv),
             ModelSpaces.Parse(Need(DiTOnnxMetadata.Space)),
             double.Parse(Need(DiTOnnxMetadata.LatentScale), inv),
-            metadata.TryGetValue(DiTOnnxMetadata.GuidanceScale, out var g) ? double.Parse(g, inv) : 4.0);
+            metadata.TryGetValue(DiTOnnxMetadata.GuidanceScale, out var g) ? double.Parse(g, inv) : SamplerOptions.DefaultGuidanceScale);
     }
 }

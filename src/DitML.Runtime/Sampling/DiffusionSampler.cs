@@ -15,7 +15,8 @@ public abstract class DiffusionSampler
     {
         ArgumentNullException.ThrowIfNull(options);
         schedule ??= NoiseSchedule.Linear();
-        options.Validate(schedule.Steps);
+        // The sampler's options say the scale it uses, so a null (no preference) becomes the paper's here.
+        options = options.Validate(schedule.Steps) with { GuidanceScale = options.GuidanceScale ?? SamplerOptions.DefaultGuidanceScale };
         return options.Sampler switch
         {
             SamplerKind.Ddpm => new DdpmSampler(options, schedule),

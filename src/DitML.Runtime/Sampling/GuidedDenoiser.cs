@@ -28,7 +28,9 @@ internal sealed class GuidedDenoiser
     /// <summary>Network evaluations so far (one per batched call).</summary>
     public int Evaluations { get; private set; }
 
-    private bool Guided => options.GuidanceScale != 1.0;
+    private double Scale => options.GuidanceScale ?? SamplerOptions.DefaultGuidanceScale;
+
+    private bool Guided => Scale != 1.0;
 
     private int PlaneSize => model.Height * model.Width;
 
@@ -54,7 +56,7 @@ internal sealed class GuidedDenoiser
         Evaluations++;
 
         int outRow = OutChannels * PlaneSize, guidedChannels = options.GuideFirstThreeChannels ? Math.Min(3, model.Channels) : model.Channels;
-        float s = (float)options.GuidanceScale;
+        float s = (float)Scale;
         for (int i = 0; i < n; i++)
         {
             var cond = output.AsSpan(i * outRow, outRow);

@@ -14,8 +14,15 @@ public sealed record SamplerOptions
     /// <summary>DDIM's η: 0 deterministic, 1 as stochastic as DDPM.</summary>
     public double Eta { get; init; }
 
-    /// <summary>Classifier-free guidance scale s: ε = ε_u + s·(ε_c − ε_u); 1 disables guidance (one evaluation per step).</summary>
-    public double GuidanceScale { get; init; } = 4.0;
+    /// <summary>The paper's guidance scale for pictures (DiT §5: s = 4), used where neither the caller nor the model names one.</summary>
+    public const double DefaultGuidanceScale = 4.0;
+
+    /// <summary>
+    /// Classifier-free guidance scale s: ε = ε_u + s·(ε_c − ε_u); 1 disables guidance (one evaluation per step). Null (the
+    /// default) takes the scale the model recommends when opened with <c>DiffusionGenerator</c> (its ONNX metadata), and
+    /// <see cref="DefaultGuidanceScale"/> elsewhere. The one place a sampling guidance scale is set: nothing overrides it.
+    /// </summary>
+    public double? GuidanceScale { get; init; }
 
     /// <summary>
     /// Guide only the first 3 channels, as the official DiT code does (a quirk inherited from GLIDE); needed to reproduce
@@ -39,7 +46,7 @@ public sealed record SamplerOptions
         if (Steps <= 0) throw new ArgumentException($"Steps must be positive, got {Steps}", nameof(Steps));
         if (Steps > trainingSteps) throw new ArgumentException($"Steps ({Steps}) cannot exceed the model's {trainingSteps} training steps", nameof(Steps));
         if (Eta < 0 || double.IsNaN(Eta)) throw new ArgumentException($"Eta must be ≥ 0, got {Eta}", nameof(Eta));
-        if (GuidanceScale < 0 || double.IsNaN(GuidanceScale)) throw new ArgumentException($"GuidanceScale must be ≥ 0, got {GuidanceScale}", nameof(GuidanceScale));
+        if (GuidanceScale is { } g && (g < 0 || double.IsNaN(g))) throw new ArgumentException($"GuidanceScale must be ≥ 0, got {GuidanceScale}", nameof(GuidanceScale));
         if (BatchSize <= 0) throw new ArgumentException($"BatchSize must be positive, got {BatchSize}", nameof(BatchSize));
         if (!Enum.IsDefined(Sampler)) throw new ArgumentException($"unknown sampler {Sampler}", nameof(Sampler));
         return this;

@@ -1,4 +1,6 @@
 using DitML.Models;
+using DitML.Sampling;
+
 namespace DitML.Dit;
 
 /// <summary>What the exported model says about itself (the sampler reads these from the file's metadata).</summary>
@@ -16,8 +18,11 @@ public sealed record DiTOnnxExportOptions
     /// <summary>Training diffusion steps of the linear schedule.</summary>
     public int DiffusionSteps { get; init; } = 1000;
 
-    /// <summary>Guidance scale recommended for pictures (the paper uses 4.0).</summary>
-    public double GuidanceScale { get; init; } = 4.0;
+    /// <summary>
+    /// The guidance scale the model recommends, written to its metadata: samplers opened on it use this unless their
+    /// <see cref="SamplerOptions.GuidanceScale"/> is set. Default: the paper's 4.
+    /// </summary>
+    public double GuidanceScale { get; init; } = SamplerOptions.DefaultGuidanceScale;
 
     /// <summary>Extra metadata entries.</summary>
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();

@@ -61,6 +61,16 @@ public sealed class DiffusionGenerateOnnxTests
     }
 
     [TestMethod]
+    public void AGuidanceScaleTheCallerSetsIsNotReplacedByTheModels()
+    {
+        using var exported = new ExportedModel(seed: 3);
+        using var generator = DiffusionGenerator.Open(exported.Path, new DiffusionGeneratorOptions { Sampler = new SamplerOptions { Steps = 4, GuidanceScale = 3 } });
+        Assert.AreEqual(3.0, generator.Sampler.Options.GuidanceScale, "the model recommends 2; the caller asked for 3");
+        using var unguided = DiffusionGenerator.Open(exported.Path, new DiffusionGeneratorOptions { Sampler = new SamplerOptions { Steps = 4, GuidanceScale = 1 } });
+        Assert.AreEqual(1.0, unguided.Sampler.Options.GuidanceScale);
+    }
+
+    [TestMethod]
     public void PredictionEngineOnTheRealModel()
     {
         using var exported = new ExportedModel();

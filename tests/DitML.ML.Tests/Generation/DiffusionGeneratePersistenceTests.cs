@@ -17,7 +17,7 @@ public sealed class DiffusionGeneratePersistenceTests
         public string Note { get; set; } = "";
     }
 
-    private static readonly DiffusionGeneratorOptions Fast = new() { Sampler = new SamplerOptions { Sampler = SamplerKind.Ddim, Steps = 4 }, GuidanceScale = 3 };
+    private static readonly DiffusionGeneratorOptions Fast = new() { Sampler = new SamplerOptions { Sampler = SamplerKind.Ddim, Steps = 4, GuidanceScale = 3 } };
 
     private static IDataView Requests(MLContext ml) => ml.Data.LoadFromEnumerable(
         Enumerable.Range(0, 6).Select(i => new Request { Label = i % 5, Seed = 100 + i, Note = $"n{i}" }));
@@ -102,5 +102,21 @@ public sealed class DiffusionGeneratePersistenceTests
         var model = ml.Transforms.DiffusionGenerate(new RecordingGenerator(size: 8)).Fit(data);
         var e = Assert.Throws<Exception>(() => ml.Model.Save(model, data.Schema, Path.Combine(Path.GetTempPath(), "never.zip")));
         StringAssert.Contains(e.ToString(), "custom IImageGenerator cannot be saved");
+    }
+
+    [TestMethod]
+    public void PipelinesSavedBeforeTheSamplerOwnedGuidanceKeepTheirScale()
+    {
+        // Format 1 (no Format field) kept the scale beside the sampler, whose own 4.0 was then overwritten.
+        static GenerationSpec Legacy(string guidance) => GenerationSpec.FromBase64(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
+            $$"""{"ModelPath":"/m.onnx","ModelSha256":"AB","Sampler":{"Sampler":"Ddim","Steps":4,"GuidanceScale":4.0,"BatchSize":16},"GuidanceScale":{{guidance}},"Threads":0,"OutputSize":null}""")));
+        Assert.AreEqual(3.0, Legacy("3").GeneratorOptions.Sampler!.GuidanceScale, "the saved scale, not the sampler's default");
+        Assert.IsNull(Legacy("null").GeneratorOptions.Sampler!.GuidanceScale, "no saved scale: the model's recommendation, as it was");
+
+        using var exported = new ExportedModel();
+        var spec = GenerationSpec.For(exported.Path, Fast);
+        var again = GenerationSpec.FromBase64(spec.ToBase64());
+        Assert.AreEqual(2, again.Format);
+        Assert.AreEqual(3.0, again.GeneratorOptions.Sampler!.GuidanceScale);
     }
 }

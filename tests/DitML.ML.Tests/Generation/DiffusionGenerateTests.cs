@@ -144,6 +144,20 @@ public sealed class DiffusionGenerateTests
         Assert.IsTrue(shape.Any(c => c.Name == "Image") && shape.Any(c => c.Name == "Pixels"));
     }
 
+    [TestMethod]
+    public void OutputShapeOpensNoModelAndFeedsImageEstimators()
+    {
+        var ml = new MLContext();
+        int opened = 0;
+        var estimator = new DiffusionGenerateEstimator(() => { opened++; return new RecordingGenerator(channels: 3, size: 8); }, new DiffusionGenerateOptions(), ownsGenerator: true);
+        // ML.NET's own image estimator accepts the shape: the Image column is an image, Pixels a known-size vector.
+        var shape = estimator.Append(ml.Transforms.ExtractPixels("Again", "Image")).GetOutputSchema(SchemaShapeOf(ml));
+        Assert.AreEqual(0, opened, "describing the output opens no generator (for a model file: no ONNX Runtime session)");
+        Assert.IsTrue(shape.SingleOrDefault(c => c.Name == "Pixels") is { Name: not null } pixels && pixels.Kind == SchemaShape.Column.VectorKind.Vector && pixels.ItemType == NumberDataViewType.Single);
+        Assert.IsTrue(shape.Any(c => c.Name == "Again"));
+        Assert.IsTrue(shape.Any(c => c.Name == "Label2"), "input columns stay");
+    }
+
     private static SchemaShape SchemaShapeOf(MLContext ml) =>
         ml.Transforms.CopyColumns("Label2", "Label").GetOutputSchema(
             ml.Transforms.CopyColumns("Label3", "Label").Fit(Requests(ml, 1)).GetOutputSchema(Requests(ml, 1).Schema) is var s
