@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using DitML.Data;
 using DitML.Generation;
 using DitML.Imaging;
 using DitML.Numpy;
@@ -55,7 +56,7 @@ internal static class SampleCommand
                     throw new ArgumentException($"unknown class {c}: {modelPath} knows classes 0..{generator.NumClasses - 1}");
             }
             var labels = classIds.SelectMany(c => Enumerable.Repeat(c, n)).ToArray();
-            var seeds = Enumerable.Range(0, labels.Length).Select(i => RowSeed(parse.GetValue(seed), i)).ToArray();
+            var seeds = Enumerable.Range(0, labels.Length).Select(i => DerivedSeed.Of(parse.GetValue(seed), i)).ToArray();
             var pixels = new float[labels.Length * generator.Channels * generator.Height * generator.Width];
             var watch = System.Diagnostics.Stopwatch.StartNew();
             using (var bar = new ProgressBar(error, $"sampling {labels.Length} images", (labels.Length + samplerOptions.BatchSize - 1) / samplerOptions.BatchSize * generator.Sampler.Steps))
@@ -77,9 +78,6 @@ internal static class SampleCommand
         });
         return command;
     }
-
-    /// <summary>The seed of row <paramref name="index"/> under a global seed (rows never share a stream).</summary>
-    internal static long RowSeed(long globalSeed, int index) => unchecked(globalSeed * 1_000_003L + index);
 
     private static long[] ParseClasses(string text)
     {

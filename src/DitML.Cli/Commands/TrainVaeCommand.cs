@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using DitML.Cli.Plots;
 using DitML.Data;
 using DitML.Training;
@@ -72,24 +71,8 @@ internal static class TrainVaeCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"training a VAE [{string.Join(", ", config.BlockOutChannels)}] ({model.parameters().Sum(p => p.numel()):N0} parameters; {dataset.Height}×{dataset.Width}×{dataset.Channels} → {dataset.Height / config.DownsampleFactor}×{dataset.Width / config.DownsampleFactor}×{config.LatentChannels}) on {dataset.Count} images for {total} steps"));
             using var stop = new StopSignals(error);
-            using (var log = new StreamWriter(Path.Combine(run, "log.jsonl")))
             using (var bar = new ProgressBar(error, "training", total))
-            {
-                var window = new List<VaeLossTerms>();
-                for (int i = 0; i < total && !stop.Requested; i++)
-                {
-                    var terms = trainer.TrainStep();
-                    window.Add(terms);
-                    bar.Advance(1, string.Create(CultureInfo.InvariantCulture, $"loss {terms.Total:F4}"));
-                    if (trainer.Step % every != 0 && trainer.Step != total) continue;
-                    log.WriteLine(JsonSerializer.Serialize(new
-                    {
-                        step = trainer.Step, loss = window.Average(t => t.Total), reconstruction = window.Average(t => t.Reconstruction), kl = window.Average(t => t.KullbackLeibler),
-                    }));
-                    log.Flush();
-                    window.Clear();
-                }
-            }
+                trainer.Run(total, Path.Combine(run, "log.jsonl"), every, new StepBar(bar), stop.Token);
             var test = DataOptions.OpenTest(parse.GetValue(dataOptions.Data)!);
             var (evaluation, which) = test is null ? (dataset, "training") : (test, "test-split");
             var report = VaeReconstruction.Measure(model, evaluation, parse.GetValue(evalImages));
@@ -109,6 +92,12 @@ internal static class TrainVaeCommand
             return stop.Requested ? 130 : 0;
         });
         return command;
+    }
+
+    /// <summary>Advances the bar by one step per report, synchronously (unlike Progress&lt;T&gt;).</summary>
+    private sealed class StepBar(ProgressBar bar) : IProgress<VaeLossTerms>
+    {
+        public void Report(VaeLossTerms value) => bar.Advance(1, string.Create(CultureInfo.InvariantCulture, $"loss {value.Total:F4}"));
     }
 
     /// <summary>Rows of <see cref="PictureColumns"/> images, each followed by a row of their reconstructions.</summary>

@@ -125,7 +125,7 @@ public sealed class DiTSweepBackend : ISweepBackend, IDisposable
         int classes = Math.Min(modelConfig.NumClasses, classifier.Classes);
         int perClass = config.SamplesPerClass;
         var labels = Enumerable.Range(0, classes * perClass).Select(i => (long)(i / perClass)).ToArray();
-        var seeds = Enumerable.Range(0, labels.Length).Select(i => SampleCommand.RowSeed(config.Seed, i)).ToArray();
+        var seeds = Enumerable.Range(0, labels.Length).Select(i => DerivedSeed.Of(config.Seed, i)).ToArray();
         var evaluations = new List<SweepEvaluation>();
         foreach (var s in sampling)
         {

@@ -37,7 +37,7 @@ public sealed class BatchSchedule
     {
         permutation = Enumerable.Range(0, count).ToArray();
         // Random(int) is deterministic across processes (HashCode is not: it is randomized per process).
-        new Random((int)((seed * 1_000_003L + epoch) & 0x7fffffff)).Shuffle(permutation);
+        new Random(DerivedSeed.ForRandom(seed, epoch)).Shuffle(permutation);
         cachedEpoch = epoch;
     }
 }

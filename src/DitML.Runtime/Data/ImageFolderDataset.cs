@@ -8,7 +8,7 @@ namespace DitML.Data;
 /// <c>ImageFolder</c>: class folders sorted ordinally get labels 0, 1, …; files are taken folder by folder (folders in
 /// ordinal path order, files in ordinal name order, subfolders included). Each image is decoded (SkiaSharp), converted to
 /// RGB or grayscale, center-cropped with <see cref="DiTCenterCrop"/> and served as (C, S, S) floats in [−1, 1].
-/// Random flipping is left to the <see cref="MiniBatchIterator"/>, so items are deterministic.
+/// Random flipping is left to the trainers (<c>TrainerOptions.HorizontalFlip</c>), so items are deterministic.
 /// Folder names starting with '.' (e.g. <c>.ipynb_checkpoints</c>) are not classes.
 /// </summary>
 public sealed class ImageFolderDataset : IImageDataset

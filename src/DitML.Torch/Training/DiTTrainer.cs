@@ -4,6 +4,7 @@ using System.Text.Json;
 using DitML.Checkpoints;
 using DitML.Data;
 using DitML.Diffusion;
+using DitML.Imaging;
 using DitML.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -109,15 +110,15 @@ public sealed class DiTTrainer : IDisposable
         {
             using var scope = NewDisposeScope();
             // Everything random in this step comes from (seed, step).
-            long stepSeed = unchecked(Options.Seed * 1_000_003L + Step);
+            long stepSeed = DerivedSeed.Of(Options.Seed, Step);
             batches.Indices(Step, indices);
-            var coin = new Random((int)(stepSeed & 0x7fffffff));
+            var coin = new Random(DerivedSeed.ForRandom(Options.Seed, Step));
+            data.CopyImages(indices, pixels);
             for (int i = 0; i < b; i++)
             {
-                data.CopyImage(indices[i], pixels.AsSpan(i * plane, plane));
                 labels[i] = data.GetLabel(indices[i]);
                 flip[i] = Options.HorizontalFlip && coin.Next(2) == 1;
-                if (flip[i]) FlipHorizontally(pixels.AsSpan(i * plane, plane), data.Channels, data.Height, data.Width);
+                if (flip[i]) HorizontalFlip.InPlace(pixels.AsSpan(i * plane, plane), data.Channels, data.Height, data.Width);
             }
             var x0 = tensor(pixels, [b, data.Channels, data.Height, data.Width]);
             var y = tensor(labels);
@@ -179,11 +180,5 @@ public sealed class DiTTrainer : IDisposable
                 $"the data is {data.Channels}×{data.Height}×{data.Width} but the model takes {config.InChannels}×{config.InputSize}×{config.InputSize}"));
         if (data.ClassCount > config.NumClasses)
             throw new ArgumentException($"the data has {data.ClassCount} classes but the model only {config.NumClasses}");
-    }
-
-    private static void FlipHorizontally(Span<float> chw, int channels, int height, int width)
-    {
-        for (int c = 0; c < channels; c++)
-            for (int r = 0; r < height; r++) chw.Slice((c * height + r) * width, width).Reverse();
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DitML.Data;
 using DitML.Training;
 using TorchSharp;
@@ -58,6 +59,40 @@ public sealed class VaeTrainer : IDisposable
         return log;
     }
 
+    /// <summary>
+    /// Trains until <see cref="Step"/> reaches <paramref name="steps"/> or <paramref name="cancellation"/> is signalled
+    /// (the step under way finishes). Each step's losses go to <paramref name="progress"/>; every
+    /// <paramref name="logEvery"/> steps, and at the last, the means since the previous line are appended to
+    /// <paramref name="logPath"/> as a JSON line (<c>step, loss, reconstruction, kl</c>: what <c>ditml</c>'s loss curve
+    /// reads). Returns the step reached.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A step's gradients are not finite; the lines logged so far are kept.</exception>
+    public long Run(long steps, string? logPath = null, int logEvery = 50, IProgress<VaeLossTerms>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(logEvery, 1);
+        using var log = logPath is null ? null : new StreamWriter(logPath, append: true);
+        var window = new List<VaeLossTerms>();
+        while (Step < steps && !cancellation.IsCancellationRequested)
+        {
+            var terms = TrainStep();
+            window.Add(terms);
+            progress?.Report(terms);
+            if (Step % logEvery == 0 || Step == steps) Flush();
+        }
+        if (window.Count > 0) Flush();                                      // stopped early: the steps since the last line
+        return Step;
+
+        void Flush()
+        {
+            log?.WriteLine(JsonSerializer.Serialize(new
+            {
+                step = Step, loss = window.Average(t => t.Total), reconstruction = window.Average(t => t.Reconstruction), kl = window.Average(t => t.KullbackLeibler),
+            }));
+            log?.Flush();
+            window.Clear();
+        }
+    }
+
     /// <summary>One AdamW step on the next batch.</summary>
     /// <exception cref="InvalidOperationException">The gradients are not finite (training diverged); the weights are unchanged.</exception>
     public VaeLossTerms TrainStep()
@@ -67,7 +102,7 @@ public sealed class VaeTrainer : IDisposable
         using var x = NextBatch();                                             // (B, C, H, W) in [−1, 1]
         long pixelElements = x.shape[1] * x.shape[2] * x.shape[3];
         using var klWeight = (Options.KlWeight / pixelElements).ToScalar();   // explicit: see DiagonalGaussian
-        using var generator = new Generator(unchecked((ulong)Options.Seed * 1_000_003UL + (ulong)Step));   // posterior noise from (seed, step)
+        using var generator = new Generator(unchecked((ulong)DerivedSeed.Of(Options.Seed, Step)));   // posterior noise from (seed, step)
         using var posterior = Model.Encode(x);
         using var z = Options.SamplePosterior ? posterior.Sample(generator) : posterior.Mode();
         var reconstruction = Model.Decode(z);

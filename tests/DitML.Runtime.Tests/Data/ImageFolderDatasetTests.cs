@@ -110,10 +110,11 @@ public sealed class ImageFolderDatasetTests
         var e = Assert.ThrowsExactly<InvalidDataException>(() => ds.GetItem(index));
         StringAssert.Contains(e.Message, victim);
 
-        // The iterator surfaces the same error (not an AggregateException) and does not advance.
-        var it = new MiniBatchIterator(ds, new MiniBatchOptions { BatchSize = ds.Count, Shuffle = false });
-        Assert.ThrowsExactly<InvalidDataException>(() => it.Next());
-        Assert.AreEqual(0L, it.Step);
+        // Reading a batch that holds it surfaces the same error, naming the file.
+        var batch = new float[ds.Count * ds.Channels * 16 * 16];
+        var all = Enumerable.Range(0, ds.Count).ToArray();
+        var inBatch = Assert.ThrowsExactly<InvalidDataException>(() => ds.CopyImages(all, batch));
+        StringAssert.Contains(inBatch.Message, victim);
     }
 
     [TestMethod]
@@ -127,16 +128,13 @@ public sealed class ImageFolderDatasetTests
     public void BatchesOfFolderImagesHaveTheDatasetShape()
     {
         var ds = ImageFolderDataset.Open(Folder, new ImageFolderOptions { ImageSize = 16, CacheImages = true });
-        var it = new MiniBatchIterator(ds, new MiniBatchOptions { BatchSize = 3, Seed = 5 });
-        var batch = it.Next();
-        CollectionAssert.AreEqual(new long[] { 3, 3, 16, 16 }, batch.Shape);
+        var indices = new int[3];
+        new BatchSchedule(ds.Count, seed: 5).Indices(0, indices);
+        var batch = new float[3 * 768];
+        ds.CopyImages(indices, batch);
         for (int k = 0; k < 3; k++)
-        {
-            var item = ds.GetItem(batch.Indices[k]).Pixels;
-            if (batch.Flipped[k]) HorizontalFlip.InPlace<float>(item, 3, 16, 16);
-            CollectionAssert.AreEqual(item, batch.Pixels.AsSpan(k * 768, 768).ToArray());
-            Assert.AreEqual((long)ds.GetLabel(batch.Indices[k]), batch.Labels[k]);
-        }
+            CollectionAssert.AreEqual(ds.GetItem(indices[k]).Pixels, batch.AsSpan(k * 768, 768).ToArray(), $"item {k} of the batch");
+        Assert.ThrowsExactly<ArgumentException>(() => ds.CopyImages(indices, new float[2 * 768]));
     }
 
     private static DataFixtures.TempFolder CopyOfFixture()

@@ -70,6 +70,37 @@ public sealed class VaeTrainerTests
     }
 
     [TestMethod]
+    public void RunLogsWindowMeansAndStopsWhenCancelled()
+    {
+        manual_seed(4);
+        using var model = new AutoencoderKL(Tiny);
+        using var trainer = new VaeTrainer(model, new Gradients(), new VaeTrainerOptions { BatchSize = 4, Seed = 9 });
+        string log = Path.Combine(Path.GetTempPath(), $"ditml-vae-log-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            var reported = new List<VaeLossTerms>();
+            using var cancel = new CancellationTokenSource();
+            var progress = new Reports(t => { reported.Add(t); if (t.Step == 6) cancel.Cancel(); });
+            Assert.AreEqual(5L, trainer.Run(5, log, logEvery: 2, progress));
+            Assert.AreEqual(7L, trainer.Run(100, log, logEvery: 2, progress, cancel.Token), "the step under way finishes, then it stops");
+            var lines = File.ReadAllLines(log).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+            CollectionAssert.AreEqual(new long[] { 2, 4, 5, 6, 7 }, lines.Select(l => l.GetProperty("step").GetInt64()).ToArray(), "every 2 steps, the last, and where it was stopped");
+            Assert.AreEqual(reported.Skip(2).Take(2).Average(t => t.Total), lines[1].GetProperty("loss").GetDouble(), 1e-12, "steps 3 and 4");
+            Assert.AreEqual(reported[4].KullbackLeibler, lines[2].GetProperty("kl").GetDouble(), 1e-12);
+            Assert.HasCount(7, reported);
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    private sealed class Reports(Action<VaeLossTerms> report) : IProgress<VaeLossTerms>
+    {
+        public void Report(VaeLossTerms value) => report(value);
+    }
+
+    [TestMethod]
     public void DataThatDoesNotFitIsRefused()
     {
         using var model = new AutoencoderKL(Tiny with { InChannels = 1, OutChannels = 1 });
