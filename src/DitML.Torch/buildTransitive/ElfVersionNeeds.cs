@@ -5,8 +5,9 @@
 // ship libstdc++ up to 3.4.30, so the dynamic loader refuses the library. Marking that one version need weak
 // (VER_FLG_WEAK in vna_flags of its Vernaux entry) lets the loader accept it, as it does for any weak version need.
 //
-// This file is compiled twice: by MSBuild as an inline task (build step, see DitML.Torch.targets) and by the tests
-// (with DITML_ELF_NO_TASK defined), so the patch that ships is the patch that is tested.
+// This file is compiled twice: by MSBuild as an inline task (the build step, see DitML.Torch.targets) and into DitML.Torch
+// (with DITML_ELF_NO_TASK and DITML_ELF_INTERNAL defined), whose run-time loader (Native/TorchSharpNative.cs) patches a
+// private copy wherever the build step did not run. The tests use DitML.Torch's copy: the patch that ships is tested.
 #nullable enable
 using System;
 using System.Collections.Generic;
@@ -16,7 +17,11 @@ using System.Text;
 namespace DitML.Build
 {
     /// <summary>Reads and edits the GNU version-needs section (.gnu.version_r) of a 64-bit little-endian ELF file.</summary>
+#if DITML_ELF_INTERNAL
+    internal static class ElfVersionNeeds
+#else
     public static class ElfVersionNeeds
+#endif
     {
         /// <summary>The version needs that are link-time anchors only and may be weakened safely.</summary>
         public static readonly string[] AnchorVersions = { "GLIBCXX_3.4.32" };
