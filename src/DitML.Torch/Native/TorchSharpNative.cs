@@ -57,7 +57,7 @@ public static class TorchSharpNative
             string copy = WriteOnce(elf);
             // The copy's RUNPATH ($ORIGIN) now points at the cache, so its libtorch dependencies are loaded first from
             // their own folder; the loader then matches them by soname (never the system's libtorch, if one is installed).
-            string natives = LoadedTorchFolder() ?? Path.GetDirectoryName(original)!;
+            string natives = LoadedTorchFolder() ?? PackagedTorchFolder(torchSharp, original) ?? Path.GetDirectoryName(original)!;
             foreach (var dependency in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so", "libc10_cuda.so", "libtorch_cuda.so" })
             {
                 string path = Path.Combine(natives, dependency);
@@ -98,6 +98,35 @@ public static class TorchSharpNative
         {
             int slash = line.IndexOf('/');
             if (slash >= 0 && line.EndsWith("/libtorch_cpu.so", StringComparison.Ordinal)) return Path.GetDirectoryName(line[slash..]);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Where libtorch's own libraries are when TorchSharp runs from the NuGet cache (the kernel): beside the library in
+    /// a build output, else in the libtorch package next to TorchSharp's (the newest version holding libtorch_cpu.so).
+    /// </summary>
+    private static string? PackagedTorchFolder(System.Reflection.Assembly torchSharp, string original)
+    {
+        string beside = Path.GetDirectoryName(original)!;
+        if (File.Exists(Path.Combine(beside, "libtorch_cpu.so"))) return beside;
+        string managed = Path.GetDirectoryName(torchSharp.Location) ?? "";
+        var roots = new[]
+        {
+            Path.GetFullPath(Path.Combine(managed, "..", "..", "..", "..")),                               // packages/torchsharp/V/lib/netX/
+            Environment.GetEnvironmentVariable("NUGET_PACKAGES"),
+            Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
+        };
+        string rid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+        foreach (var root in roots.Where(r => !string.IsNullOrEmpty(r) && Directory.Exists(r)))
+        {
+            var found = Directory.EnumerateDirectories(root!, "libtorch-*-" + rid)
+                .SelectMany(package => Directory.EnumerateDirectories(package))
+                .Select(version => Path.Combine(version, "runtimes", rid, "native"))
+                .Where(folder => File.Exists(Path.Combine(folder, "libtorch_cpu.so")))
+                .OrderByDescending(folder => Version.TryParse(new DirectoryInfo(folder).Parent!.Parent!.Name, out var v) ? v : new Version())
+                .FirstOrDefault();
+            if (found is not null) return found;
         }
         return null;
     }
