@@ -36,6 +36,37 @@ public static class TorchSharpNative
         var torchSharp = typeof(torch).Assembly;                            // typeof does not run torch's static constructor
         var context = AssemblyLoadContext.GetLoadContext(torchSharp) ?? AssemblyLoadContext.Default;
         context.ResolvingUnmanagedDll += (assembly, name) => assembly == torchSharp && name == LibraryName ? Resolve(torchSharp) : IntPtr.Zero;
+        PreloadFromPackageCache(torchSharp);
+    }
+
+    /// <summary>
+    /// Where TorchSharp runs from the NuGet cache (the kernel), no deps.json tells .NET where libtorch is, and TorchSharp's
+    /// first attempt, a load by name, takes whatever libtorch_cpu.so the system has (Debian's python3-torch ships 1.13),
+    /// which then shadows the right one. Loading libtorch from its package first makes that load by name find it.
+    /// </summary>
+    private static void PreloadFromPackageCache(System.Reflection.Assembly torchSharp)
+    {
+        string managed = Path.GetDirectoryName(torchSharp.Location) ?? "";
+        var lib = Directory.GetParent(managed);                             // packages/torchsharp/<version>/lib/<tfm>/
+        if (lib?.Name != "lib" || !string.Equals(lib.Parent?.Parent?.Name, "torchsharp", StringComparison.OrdinalIgnoreCase)) return;
+        if (Original(torchSharp) is not { } original || PackagedTorchFolder(torchSharp, original) is not { } natives) return;
+        try
+        {
+            PreloadDependencies(natives);
+        }
+        catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+        {
+            Console.Error.WriteLine($"DitML: could not preload libtorch from {natives}: {e.Message}");
+        }
+    }
+
+    private static void PreloadDependencies(string natives)
+    {
+        foreach (var dependency in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so", "libc10_cuda.so", "libtorch_cuda.so" })
+        {
+            string path = Path.Combine(natives, dependency);
+            if (File.Exists(path)) NativeLibrary.Load(path);
+        }
     }
 
     [ModuleInitializer]
@@ -58,11 +89,7 @@ public static class TorchSharpNative
             // The copy's RUNPATH ($ORIGIN) now points at the cache, so its libtorch dependencies are loaded first from
             // their own folder; the loader then matches them by soname (never the system's libtorch, if one is installed).
             string natives = LoadedTorchFolder() ?? PackagedTorchFolder(torchSharp, original) ?? Path.GetDirectoryName(original)!;
-            foreach (var dependency in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so", "libc10_cuda.so", "libtorch_cuda.so" })
-            {
-                string path = Path.Combine(natives, dependency);
-                if (File.Exists(path)) NativeLibrary.Load(path);
-            }
+            PreloadDependencies(natives);
             IntPtr handle = NativeLibrary.Load(copy);
             PatchedCopy = copy;
             return handle;

@@ -10,7 +10,7 @@ namespace DitML.Interactive.Tests.Notebooks;
 [TestClass]
 public sealed class NotebookTests
 {
-    private static readonly string Root = FindRepositoryRoot();
+    private static readonly string Root = RepositoryRoot;
     private static NotebookInputs? inputs;
 
     public static IEnumerable<object[]> Notebooks =>
@@ -67,7 +67,7 @@ public sealed class NotebookTests
             Assert.IsTrue(notebook.CellIds.All(id => !string.IsNullOrEmpty(id)), "a cell has no id");
             Assert.AreEqual(notebook.CellIds.Count, notebook.CellIds.Distinct().Count(), "cell ids repeat");
         }
-        Assert.IsTrue(notebook.CodeCells.Any(c => c.Contains("#r \"nuget: DitML.")), "the notebook should reference DitML as a package");
+        Assert.IsTrue(notebook.CodeCells.Any(c => c.Contains("#r \\\"nuget: {p}")), "the notebook should reference DitML as a package");
 
         var watch = Stopwatch.StartNew();
         var globals = await NotebookRunner.RunAsync(notebook);
@@ -93,6 +93,9 @@ public sealed class NotebookTests
         Assert.IsTrue(images.Any(i => (i.Image.Height - 2) % 30 == 0 && (i.Image.Width - 2) % 30 == 0),
             $"{relativePath}: no grid of 28×28 samples among {string.Join(", ", images.Select(i => $"{i.Image.Width}×{i.Image.Height}"))}");
     }
+
+    /// <summary>The repository root (the folder holding DitML.sln).</summary>
+    internal static string RepositoryRoot => FindRepositoryRoot();
 
     private static string FindRepositoryRoot()
     {
