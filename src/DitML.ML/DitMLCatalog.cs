@@ -57,9 +57,18 @@ public static class DitMLCatalog
     /// own ONNX transformer, so it saves and loads with the pipeline.
     /// </summary>
     /// <exception cref="FileNotFoundException">Naming the classifier file.</exception>
-    public static IEstimator<ITransformer> ExtractImageFeatures(this TransformsCatalog catalog, string classifierPath,
-        string inputColumnName = "Pixels", string featuresColumnName = "Features", string probabilitiesColumnName = "Probabilities") =>
+    /// <remarks>Output columns first, then the input, then the model, as ML.NET's own <c>ApplyOnnxModel</c> takes them.</remarks>
+    public static IEstimator<ITransformer> ExtractImageFeatures(this TransformsCatalog catalog,
+        string featuresColumnName, string probabilitiesColumnName, string inputColumnName, string classifierPath) =>
         ImageFeatureExtraction.Create(catalog, classifierPath, inputColumnName, featuresColumnName, probabilitiesColumnName);
+
+    /// <summary>
+    /// <see cref="ExtractImageFeatures(TransformsCatalog, string, string, string, string)"/> with the default columns:
+    /// reads "Pixels", adds "Features" and "Probabilities".
+    /// </summary>
+    /// <exception cref="FileNotFoundException">Naming the classifier file.</exception>
+    public static IEstimator<ITransformer> ExtractImageFeatures(this TransformsCatalog catalog, string classifierPath) =>
+        ExtractImageFeatures(catalog, "Features", "Probabilities", "Pixels", classifierPath);
 
     /// <summary>Evaluation of generated images: FID, Inception Score, precision/recall and class accuracy.</summary>
     public static GenerationCatalog Generation(this MLContext mlContext)
@@ -74,16 +83,26 @@ public static class DitMLCatalog
     /// [−1, 1] with known (C, H, W); H and W must be multiples of the VAE's downsampling factor.
     /// </summary>
     /// <exception cref="FileNotFoundException">Naming the encoder file.</exception>
-    public static VaeTransformEstimator VaeEncode(this TransformsCatalog catalog, string encoderPath,
-        string inputColumnName = "Pixels", string outputColumnName = "Latents") =>
+    /// <remarks>Output column first, then the input, then the model, as ML.NET's own <c>ApplyOnnxModel</c> takes them.</remarks>
+    public static VaeTransformEstimator VaeEncode(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, string encoderPath) =>
         new(catalog, encoderPath, encode: true, inputColumnName, outputColumnName);
+
+    /// <summary><see cref="VaeEncode(TransformsCatalog, string, string, string)"/> from "Pixels" to "Latents".</summary>
+    /// <exception cref="FileNotFoundException">Naming the encoder file.</exception>
+    public static VaeTransformEstimator VaeEncode(this TransformsCatalog catalog, string encoderPath) =>
+        VaeEncode(catalog, "Latents", "Pixels", encoderPath);
 
     /// <summary>
     /// Decodes scaled latents (C, h, w) to CHW pixels in about [−1, 1] with a VAE decoder exported by DitML
     /// (<c>VaeOnnxExporter.ExportDecoder</c>).
     /// </summary>
     /// <exception cref="FileNotFoundException">Naming the decoder file.</exception>
-    public static VaeTransformEstimator VaeDecode(this TransformsCatalog catalog, string decoderPath,
-        string inputColumnName = "Latents", string outputColumnName = "Pixels") =>
+    /// <remarks>Output column first, then the input, then the model, as ML.NET's own <c>ApplyOnnxModel</c> takes them.</remarks>
+    public static VaeTransformEstimator VaeDecode(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, string decoderPath) =>
         new(catalog, decoderPath, encode: false, inputColumnName, outputColumnName);
+
+    /// <summary><see cref="VaeDecode(TransformsCatalog, string, string, string)"/> from "Latents" to "Pixels".</summary>
+    /// <exception cref="FileNotFoundException">Naming the decoder file.</exception>
+    public static VaeTransformEstimator VaeDecode(this TransformsCatalog catalog, string decoderPath) =>
+        VaeDecode(catalog, "Pixels", "Latents", decoderPath);
 }

@@ -10,6 +10,11 @@ namespace DitML.ML.Generation;
 /// Everything needed to recreate a model-file generator: the exported model (path and SHA-256, checked on load) and the
 /// sampler settings. Saved pipelines carry it, so a loaded pipeline regenerates the same images.
 /// </summary>
+/// <param name="ModelPath">The exported model's full path.</param>
+/// <param name="ModelSha256">Its SHA-256 when the pipeline was built (a changed file is refused).</param>
+/// <param name="Sampler">The sampler settings, guidance scale included (null: the model's recommendation).</param>
+/// <param name="Threads">ONNX Runtime intra-op threads (0: one per core).</param>
+/// <param name="OutputSize">Side of the returned images; null keeps the model's.</param>
 /// <param name="GuidanceScale">
 /// Only in pipelines saved before format 2, when the guidance scale lived beside the sampler settings (null then meant
 /// the model's recommendation, whatever the sampler's own value). Format 2 keeps it in <see cref="SamplerOptions"/>.

@@ -129,6 +129,20 @@ public sealed class GenerationEvaluationTests
     }
 
     [TestMethod]
+    public void ColumnNamesComeOutputsFirstAsInMLNet()
+    {
+        using var classifier = new ExportedClassifier();
+        var ml = new MLContext(seed: 0);
+        var rows = RandomImages(4, 2);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var renamed = ml.Transforms.CopyColumns("Sample", "Pixels").Fit(data).Transform(data);
+        var schema = ml.Transforms.ExtractImageFeatures("Embedding", "ClassScores", "Sample", classifier.Path).Fit(renamed).Transform(renamed).Schema;
+        Assert.AreEqual(256, ((VectorDataViewType)schema["Embedding"].Type).Size);
+        Assert.AreEqual(10, ((VectorDataViewType)schema["ClassScores"].Type).Size);
+        Assert.IsNull(schema.GetColumnOrNull("Features"));
+    }
+
+    [TestMethod]
     public void ScoresDiffusionGenerateOutputInOnePipeline()
     {
         using var dit = new ExportedModel(inputSize: 28);

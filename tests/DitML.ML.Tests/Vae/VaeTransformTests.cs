@@ -37,7 +37,7 @@ public sealed class VaeTransformTests
             var ml = new MLContext(seed: 0);
             var data = ml.Data.LoadFromEnumerable(rows);
             var pipeline = ml.Transforms.VaeEncode(encoder)
-                .Append(ml.Transforms.VaeDecode(decoder, outputColumnName: "Reconstruction"));
+                .Append(ml.Transforms.VaeDecode("Reconstruction", "Latents", decoder));
             var model = pipeline.Fit(data);
             var coded = ml.Data.CreateEnumerable<Coded>(model.Transform(data), reuseRowObject: false).ToList();
 
