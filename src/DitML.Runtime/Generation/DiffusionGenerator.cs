@@ -9,6 +9,8 @@ namespace DitML.Generation;
 /// Generates images from an exported DiT on ONNX Runtime: a sampler of <see cref="DitML.Sampling"/> drives the
 /// <see cref="OnnxDenoiser"/>. Pixel-space models give images directly (x̂₀ clipped to [−1, 1] at every step); latent
 /// models give the images their VAE decoder (<see cref="DiffusionGeneratorOptions.VaeDecoderPath"/>) makes of the samples.
+/// One generator is safe to share between threads (a server's requests): concurrent <see cref="Generate"/> calls run
+/// concurrently and each gets exactly the pixels it would get alone.
 /// </summary>
 public sealed class DiffusionGenerator : IImageGenerator, IDisposable
 {
