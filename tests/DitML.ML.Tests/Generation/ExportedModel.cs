@@ -10,10 +10,10 @@ internal sealed class ExportedModel : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("ditml-ml-").FullName;
 
-    public ExportedModel(int seed = 0, int inputSize = 8)
+    public ExportedModel(int seed = 0, int inputSize = 8, int channels = 1)
     {
         manual_seed(seed);
-        var config = new DiTConfig { InputSize = inputSize, PatchSize = 2, InChannels = 1, HiddenSize = 32, Depth = 2, NumHeads = 4, NumClasses = 5 };
+        var config = new DiTConfig { InputSize = inputSize, PatchSize = 2, InChannels = channels, HiddenSize = 32, Depth = 2, NumHeads = 4, NumClasses = 5 };
         using var model = new DiT(config);
         using (no_grad())
             foreach (var (name, p) in model.named_parameters())
