@@ -90,7 +90,7 @@ internal sealed class GenerationRowMapper : IRowToRowMapper
             var key = conditioning!.Read();
             if (generatedFor != key)
             {
-                mapper.generator.Generate([key.Label], [key.Seed], pixels);
+                mapper.generator.Generate([key.Label], [key.Seed], pixels, mapper.options.Progress, mapper.options.CancellationToken);
                 generatedFor = key;
             }
             return pixels;

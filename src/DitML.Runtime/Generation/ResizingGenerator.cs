@@ -30,13 +30,17 @@ public sealed class ResizingGenerator : IImageGenerator, IDisposable
     public int NumClasses => inner.NumClasses;
 
     /// <inheritdoc />
-    public void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress = null)
+    public void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress = null) =>
+        Generate(labels, seeds, pixels, progress, CancellationToken.None);
+
+    /// <inheritdoc />
+    public void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress, CancellationToken cancellationToken)
     {
         int n = labels.Length, source = inner.Height * inner.Width, target = Height * Width;
         if (pixels.Length < (long)n * Channels * target)
             throw new ArgumentException($"{n} images of {Channels}×{Height}×{Width} need {(long)n * Channels * target} values; the buffer holds {pixels.Length}", nameof(pixels));
         var buffer = new float[n * Channels * source];
-        inner.Generate(labels, seeds, buffer, progress);
+        inner.Generate(labels, seeds, buffer, progress, cancellationToken);
         for (int plane = 0; plane < n * Channels; plane++)
             Resize(buffer.AsSpan(plane * source, source), inner.Height, inner.Width, pixels.Slice(plane * target, target), Height, Width);
     }
