@@ -29,7 +29,7 @@ internal static class SampleCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var model = new Option<FileInfo>("--model", "-m") { Description = "An ONNX model written by `ditml export-onnx`.", Required = true };
-        var classes = new Option<string>("--classes") { Description = "Comma-separated class ids, e.g. 0,1,2 (a grid row per class).", Required = true };
+        var classes = new Option<string>("--classes") { Description = "Comma-separated class ids or names, e.g. 0,1,2 or Coat,Bag (names need a model exported with --class-names).", Required = true };
         var perClass = new Option<long>("--per-class") { Description = "Images per class.", DefaultValueFactory = _ => 8 };
         var seed = new Option<long>("--seed") { Description = "Global seed; the same seed gives the same images.", DefaultValueFactory = _ => 0 };
         var sampler = new Option<string>("--sampler") { Description = "ddpm, ddim, dpm++ or heun.", DefaultValueFactory = _ => "dpm++" };
@@ -50,11 +50,11 @@ internal static class SampleCommand
         command.SetAction(parse =>
         {
             // Everything that can be refused is refused before the model opens or a row is generated.
-            var classIds = ParseClasses(parse.GetValue(classes)!);
+            var classTexts = SplitClasses(parse.GetValue(classes)!);
             long n = parse.GetValue(perClass);
             if (n <= 0) throw new ArgumentException($"--per-class must be positive, got {n}");
-            long total = classIds.Length <= long.MaxValue / n ? classIds.Length * n
-                : throw new ArgumentException($"--classes ({classIds.Length}) × --per-class ({n}) images are more than a run can count");
+            long total = classTexts.Length <= long.MaxValue / n ? classTexts.Length * n
+                : throw new ArgumentException($"--classes ({classTexts.Length}) × --per-class ({n}) images are more than a run can count");
             int batchSize = parse.GetValue(batch);
             if (batchSize <= 0) throw new ArgumentException($"--batch must be positive, got {batchSize}");
             if (parse.GetValue(cfg) is { } g && !double.IsFinite(g)) throw new ArgumentException($"--cfg must be a finite number, got {g.ToString(CultureInfo.InvariantCulture)}");
@@ -65,9 +65,9 @@ internal static class SampleCommand
             var (shardIndex, shardCount) = ParseShard(parse.GetValue(shard));
             if (shardCount > 1 && npzPath is null) throw new ArgumentException("--shard writes its rows to --npz: give --npz");
             if (shardCount > 1 && png is not null) throw new ArgumentException("--out draws the grid of a whole run: leave it out of sharded runs (draw it from an unsharded run)");
-            int gridRows = parse.GetValue(grid) ?? Math.Min(classIds.Length, DefaultGridRows);
-            if (gridRows <= 0 || gridRows > classIds.Length)
-                throw new ArgumentException($"--grid must be between 1 and the {classIds.Length} classes, got {gridRows}");
+            int gridRows = parse.GetValue(grid) ?? Math.Min(classTexts.Length, DefaultGridRows);
+            if (gridRows <= 0 || gridRows > classTexts.Length)
+                throw new ArgumentException($"--grid must be between 1 and the {classTexts.Length} classes, got {gridRows}");
             if (parse.GetValue(grid) is not null && png is null) throw new ArgumentException("--grid sets the rows of the PNG grid: give --out");
             int pixelScale = parse.GetValue(scale);
             if (pixelScale <= 0) throw new ArgumentException($"--scale must be positive, got {pixelScale}");
@@ -88,6 +88,8 @@ internal static class SampleCommand
                 VaeDecoderPath = parse.GetValue(vaeDecoder)?.FullName,
             });
             samplerOptions = generator.Sampler.Options;
+            var classIds = classTexts.Select(c => long.TryParse(c, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long id) ? id
+                : generator.Info.ClassId(c)).ToArray();
             foreach (var c in classIds)
             {
                 if (c < 0 || c >= generator.NumClasses)
@@ -174,14 +176,12 @@ internal static class SampleCommand
         return command;
     }
 
-    /// <summary>Class ids separated by commas; an empty entry ("1,,2"), a trailing comma or a non-number is refused.</summary>
-    internal static long[] ParseClasses(string text)
+    /// <summary>Class ids or names separated by commas; an empty entry ("1,,2") or a trailing comma is refused.</summary>
+    internal static string[] SplitClasses(string text)
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         if (parts.All(p => p.Length == 0)) throw new ArgumentException("--classes needs at least one class id");
-        return parts.Select(p => p.Length == 0 ? throw new ArgumentException($"--classes '{text}' has an empty entry; separate class ids by single commas")
-            : long.TryParse(p, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v
-            : throw new ArgumentException($"--classes: '{p}' is not a class id")).ToArray();
+        return parts.Select(p => p.Length == 0 ? throw new ArgumentException($"--classes '{text}' has an empty entry; separate classes by single commas") : p).ToArray();
     }
 
     /// <summary>"I/N" with 0 ≤ I &lt; N; none is shard 0 of 1.</summary>

@@ -39,7 +39,7 @@ internal sealed class GenerationCursor : DataViewRowCursor
         if (schema.NeedsGeneration(needed))
         {
             ahead = input.GetRowCursor(ConditioningColumns.Required(input.Schema, options));
-            conditioning = new ConditioningColumns(ahead, options, generator.NumClasses);
+            conditioning = new ConditioningColumns(ahead, options, generator.NumClasses, generator.ClassNames);
         }
         labels = new long[batchSize];
         seeds = new long[batchSize];

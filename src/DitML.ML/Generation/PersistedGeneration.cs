@@ -26,6 +26,7 @@ internal static class PersistedGeneration
     internal const string SeedColumn = "__ditml_seed";
     internal const string PixelsColumn = "__ditml_pixels";
     internal const string ImageColumn = "__ditml_image";
+    internal const string KeyValueColumn = "__ditml_key_value";
 
     /// <summary>The ML.NET-native chain equivalent to a transformer, fitted on the transformer's input schema.</summary>
     /// <exception cref="NotSupportedException">A key-typed label, or images larger than a saved pipeline can carry.</exception>
@@ -33,21 +34,34 @@ internal static class PersistedGeneration
     {
         var ml = new MLContext();
         var label = inputSchema[options.LabelColumnName];
-        // ML.NET's own transforms cannot turn a key into its index as a number, so the saved form needs numeric labels.
-        if (label.Type is KeyDataViewType)
-            throw new NotSupportedException($"saving DiffusionGenerate needs a numeric label column; '{label.Name}' is a key. Generate from a numeric class column (e.g. ConvertType of the class ids) to save the pipeline");
+        // A key label is saved as its key values (class names or ids, as it generates); ML.NET's own transforms cannot
+        // turn a key without values into its index as a number, so such keys cannot be saved.
+        if (label.Type is KeyDataViewType && label.Annotations.Schema.GetColumnOrNull("KeyValues") is null)
+            throw new NotSupportedException($"saving DiffusionGenerate needs a numeric, text or valued key label column; '{label.Name}' is a key without key values. Generate from a numeric class column (e.g. ConvertType of the class ids) to save the pipeline");
         int size = GeneratedImages.PixelCount(generator);
         if (size > SizedGenerationOutput.MaxPixels)
             throw new NotSupportedException($"a saved DiffusionGenerate pipeline carries images of at most {SizedGenerationOutput.MaxPixels} values; {spec.ModelPath} makes {generator.Channels}×{generator.Height}×{generator.Width} = {size}");
         var empty = new EmptyDataView(inputSchema);
-        var generate = ml.Transforms.Conversion.ConvertType(LabelColumn, options.LabelColumnName, DataKind.String)
+        var labelText = new EstimatorChain<ITransformer>();
+        string labelSource = options.LabelColumnName;
+        DataViewType labelType = label.Type;
+        if (label.Type is KeyDataViewType)
+        {
+            labelText = labelText.Append<ITransformer>(ml.Transforms.Conversion.MapKeyToValue(KeyValueColumn, labelSource));
+            labelSource = KeyValueColumn;
+            labelType = ((VectorDataViewType)label.Annotations.Schema["KeyValues"].Type).ItemType;
+        }
+        labelText = labelText.Append<ITransformer>(labelType is TextDataViewType
+            ? ml.Transforms.CopyColumns(LabelColumn, labelSource)
+            : ml.Transforms.Conversion.ConvertType(LabelColumn, labelSource, DataKind.String));
+        var generate = labelText
             .Append(ml.Transforms.Conversion.ConvertType(SeedColumn, options.SeedColumnName, DataKind.String))
             .Append(ml.Transforms.Expression(SpecColumn, $"x : \"{spec.ToBase64()}\"", LabelColumn))
             .Append(ml.Transforms.CustomMapping(new SizedGenerationMappingFactory().GetMapping(), ContractName))
             .Fit(empty);
         var sizing = SlotSelection(ml, size, options.PixelsColumnName);
         var rename = ml.Transforms.CopyColumns(options.ImageColumnName, ImageColumn)
-            .Append(ml.Transforms.DropColumns(SpecColumn, LabelColumn, SeedColumn, ImageColumn, PixelsColumn))
+            .Append(ml.Transforms.DropColumns([SpecColumn, LabelColumn, SeedColumn, ImageColumn, PixelsColumn, .. label.Type is KeyDataViewType ? [KeyValueColumn] : Array.Empty<string>()]))
             .Fit(sizing.Transform(generate.Transform(empty)));
         return new TransformerChain<ITransformer>([.. generate, sizing, .. rename]);
     }

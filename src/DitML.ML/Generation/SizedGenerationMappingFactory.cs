@@ -16,12 +16,12 @@ public sealed class SizedGenerationMappingFactory : CustomMappingFactory<SizedGe
     /// <inheritdoc />
     public override Action<SizedGenerationInput, SizedGenerationOutput> GetMapping() => (input, output) =>
     {
-        long label = ParseLabel(input.Label);
         long seed = ParseSeed(input.Seed);
         float[] pixels = [];
         int channels = 0, height = 0, width = 0;
         DiffusionGenerateMappingFactory.Generators.Use(input.Spec, generator =>
         {
+            long label = ParseLabel(input.Label, generator.ClassNames);
             if (label < 0 || label >= generator.NumClasses)
                 throw new ArgumentOutOfRangeException(nameof(input), label, $"class {label} is out of range: the model knows classes 0..{generator.NumClasses - 1}");
             pixels = new float[GeneratedImages.PixelCount(generator)];
@@ -35,14 +35,19 @@ public sealed class SizedGenerationMappingFactory : CustomMappingFactory<SizedGe
         output.Image = GeneratedImages.ToImage(pixels, channels, height, width);
     };
 
-    /// <summary>A label as ML.NET writes an Int32, Int64, UInt32 or Single: a whole number, as the in-memory reader requires.</summary>
-    internal static long ParseLabel(string text)
+    /// <summary>
+    /// A label as ML.NET writes an Int32, Int64, UInt32 or Single (a whole number, as the in-memory reader requires), or a
+    /// class name of the model.
+    /// </summary>
+    internal static long ParseLabel(string text, IReadOnlyList<string>? classNames)
     {
         if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long whole)) return whole;
         if (float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && !float.IsNaN(v) && v == MathF.Round(v)
             && v >= long.MinValue && v <= long.MaxValue)
             return (long)v;
-        throw new ArgumentException($"label column holds {text}, not a whole class number");
+        if (float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            throw new ArgumentException($"label column holds {text}, not a whole class number");
+        return DitML.Generation.ClassNaming.Find(classNames, text.Trim(), "the model");
     }
 
     /// <summary>A seed as ML.NET writes an Int32, Int64, UInt32 or UInt64; UInt64 keeps its bits, as the in-memory reader.</summary>

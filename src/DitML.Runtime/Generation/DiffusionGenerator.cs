@@ -87,6 +87,9 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
     public int NumClasses => denoiser.NumClasses;
 
     /// <inheritdoc />
+    public IReadOnlyList<string>? ClassNames => denoiser.Info.ClassNames;
+
+    /// <inheritdoc />
     public void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress = null) =>
         Generate(labels, seeds, pixels, progress, CancellationToken.None);
 

@@ -18,6 +18,9 @@ public interface IImageGenerator
     /// <summary>Number of classes; valid labels are 0..NumClasses−1.</summary>
     int NumClasses { get; }
 
+    /// <summary>The classes' names in id order (an exported model's <c>--class-names</c>), or null when it has none.</summary>
+    IReadOnlyList<string>? ClassNames => null;
+
     /// <summary>
     /// Generates one image per (label, seed) into <paramref name="pixels"/>: (N, C, H, W) float in [−1, 1].
     /// </summary>

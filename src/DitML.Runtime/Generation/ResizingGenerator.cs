@@ -30,6 +30,9 @@ public sealed class ResizingGenerator : IImageGenerator, IDisposable
     public int NumClasses => inner.NumClasses;
 
     /// <inheritdoc />
+    public IReadOnlyList<string>? ClassNames => inner.ClassNames;
+
+    /// <inheritdoc />
     public void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress = null) =>
         Generate(labels, seeds, pixels, progress, CancellationToken.None);
 
