@@ -10,10 +10,15 @@ namespace DitML.ML.Generation;
 /// Everything needed to recreate a model-file generator: the exported model (path and SHA-256, checked on load) and the
 /// sampler settings. Saved pipelines carry it, so a loaded pipeline regenerates the same images.
 /// </summary>
+/// <param name="ModelPath">Absolute path of the exported model.</param>
+/// <param name="ModelSha256">The model file's SHA-256 (hex) when the pipeline was built.</param>
+/// <param name="Sampler">The sampler settings.</param>
 /// <param name="GuidanceScale">
 /// Only in pipelines saved before format 2, when the guidance scale lived beside the sampler settings (null then meant
 /// the model's recommendation, whatever the sampler's own value). Format 2 keeps it in <see cref="SamplerOptions"/>.
 /// </param>
+/// <param name="Threads">ONNX Runtime intra-op threads (0: one per core).</param>
+/// <param name="OutputSize">Side of the returned images; null keeps the model's.</param>
 /// <param name="Format">The spec's format: 2 now; specs saved without it are format 1.</param>
 internal sealed record GenerationSpec(string ModelPath, string ModelSha256, SamplerOptions Sampler, double? GuidanceScale, int Threads, int? OutputSize, int Format = 1)
 {
