@@ -15,6 +15,7 @@ public static class DitMLCli
         root.Subcommands.Add(ConvertCommand.Create(output));
         root.Subcommands.Add(ExportOnnxCommand.Create(output));
         root.Subcommands.Add(SampleCommand.Create(output, error));
+        root.Subcommands.Add(MergeNpzCommand.Create(output));
         root.Subcommands.Add(TrainCommand.Create(output, error));
         root.Subcommands.Add(TrainVaeCommand.Create(output, error));
         root.Subcommands.Add(FidCommand.Create(output, error));

@@ -7,14 +7,14 @@ internal sealed class ProgressBar : IDisposable
 {
     private readonly TextWriter writer;
     private readonly string label;
-    private readonly int total;
+    private readonly long total;
     private readonly Stopwatch watch = Stopwatch.StartNew();
     private readonly bool interactive;
-    private int done;
+    private long done;
     private long lastDraw = -1000;
     private string status = "";
 
-    public ProgressBar(TextWriter writer, string label, int total)
+    public ProgressBar(TextWriter writer, string label, long total)
     {
         this.writer = writer;
         this.label = label;

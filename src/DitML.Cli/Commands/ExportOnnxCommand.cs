@@ -22,8 +22,9 @@ internal static class ExportOnnxCommand
         var space = new Option<string?>("--space") { Description = "latent or pixel (default: pixel for 1 or 3 channels, else latent)." }
             .AcceptOnlyFromAmong("latent", "pixel");
         var guidance = new Option<double>("--cfg") { Description = "Guidance scale to recommend in the model's metadata.", DefaultValueFactory = _ => 4.0 };
+        var classNames = new Option<FileInfo?>("--class-names") { Description = "A text file naming the classes, one per line in class id order (written to the metadata; `ditml sample --classes` then takes names)." };
         var command = new Command("export-onnx", "Export a DiT checkpoint to ONNX (opset 17, dynamic batch) with the metadata the sampler needs.");
-        foreach (var o in new Option[] { checkpoint, outPath, model, inputSize, inChannels, numClasses, weights, space, guidance }) command.Options.Add(o);
+        foreach (var o in new Option[] { checkpoint, outPath, model, inputSize, inChannels, numClasses, weights, space, guidance, classNames }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var options = new DiTLoadOptions
@@ -34,9 +35,18 @@ internal static class ExportOnnxCommand
                 NumClasses = parse.GetValue(numClasses),
                 Weights = Enum.Parse<CheckpointWeights>(parse.GetValue(weights)!, ignoreCase: true),
             };
+            string[]? names = null;
+            if (parse.GetValue(classNames) is { } namesFile)
+            {
+                if (!namesFile.Exists) throw new FileNotFoundException($"--class-names: file not found: {namesFile.FullName}", namesFile.FullName);
+                var lines = File.ReadAllLines(namesFile.FullName).Select(l => l.Trim()).ToList();
+                while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);   // a final newline
+                names = [.. lines];
+            }
             using var dit = DiTCheckpoint.Load(parse.GetValue(checkpoint)!.FullName, options);
+            if (names is not null) DitML.Generation.ClassNaming.Check(names, dit.Config.NumClasses, $"--class-names {parse.GetValue(classNames)!.FullName}");
             ModelSpace chosenSpace = parse.GetValue(space) is { } named ? ModelSpaces.Parse(named) : ModelSpaces.ForChannels(dit.Config.InChannels);
-            var onnx = DiTOnnxExporter.Export(dit, new DiTOnnxExportOptions { Space = chosenSpace, GuidanceScale = parse.GetValue(guidance) });
+            var onnx = DiTOnnxExporter.Export(dit, new DiTOnnxExportOptions { Space = chosenSpace, GuidanceScale = parse.GetValue(guidance), ClassNames = names });
             string path = parse.GetValue(outPath)!.FullName;
             onnx.Save(path);
             output.WriteLine($"wrote {path}: {dit.Config.Name ?? "custom DiT"} ({dit.Config.InChannels}×{dit.Config.InputSize}×{dit.Config.InputSize}, {dit.Config.NumClasses} classes, {chosenSpace.ToText()} space), {onnx.NodeCount} nodes, {onnx.InitializerBytes / 1e6:F1} MB of weights");

@@ -3,15 +3,17 @@ using Microsoft.ML.Transforms;
 namespace DitML.ML.Generation;
 
 /// <summary>
-/// The CustomMapping factory ML.NET finds by contract name when it loads a saved DiffusionGenerate pipeline: it opens
-/// the generator the spec names (once per spec) and generates each row.
+/// The CustomMapping factory ML.NET finds by contract name when it loads a DiffusionGenerate pipeline saved in format 1
+/// (contract <see cref="PersistedGeneration.ContractNameV1"/>, Int64 label and seed, a Pixels column without a size):
+/// it opens the generator the spec names (once per spec) and generates each row. Pipelines saved now use
+/// <see cref="SizedGenerationMappingFactory"/>.
 /// </summary>
-[CustomMappingFactoryAttribute(PersistedGeneration.ContractName)]
+[CustomMappingFactoryAttribute(PersistedGeneration.ContractNameV1)]
 public sealed class DiffusionGenerateMappingFactory : CustomMappingFactory<PersistedGenerationInput, PersistedGenerationOutput>
 {
     // Loaded pipelines share the generators their specs name; the cache disposes the least recently used past its capacity
     // and the rest when the process exits.
-    private static readonly GeneratorCache Generators = new(capacity: 4);
+    internal static readonly GeneratorCache Generators = new(capacity: 4);
 
     /// <inheritdoc />
     public override Action<PersistedGenerationInput, PersistedGenerationOutput> GetMapping() => (input, output) =>

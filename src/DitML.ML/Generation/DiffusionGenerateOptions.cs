@@ -1,3 +1,5 @@
+using DitML.Generation;
+
 namespace DitML.ML.Generation;
 
 /// <summary>Column names and batching of <see cref="DiffusionGenerateEstimator"/>.</summary>
@@ -17,6 +19,18 @@ public sealed record DiffusionGenerateOptions
 
     /// <summary>Rows generated together; larger batches are faster per image. Results do not depend on it.</summary>
     public int BatchSize { get; init; } = 16;
+
+    /// <summary>
+    /// Hears of every sampler step of every batch this transformer generates (from the thread generating it; concurrent
+    /// cursors report concurrently). Not saved with the pipeline.
+    /// </summary>
+    public IProgress<GenerationProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// Stops generation between sampler steps when cancelled: the cursor reading the generated columns throws
+    /// <see cref="OperationCanceledException"/>. Not saved with the pipeline.
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
 
     /// <summary>Checks the settings; returns this.</summary>
     public DiffusionGenerateOptions Validate()

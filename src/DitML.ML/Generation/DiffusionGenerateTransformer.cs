@@ -7,7 +7,11 @@ namespace DitML.ML.Generation;
 /// <summary>
 /// Adds generated images to every row of its input: an image column (MLImage) and a pixel column (C×H×W floats in
 /// [−1, 1]), conditioned on the row's label and seeded by the row's seed. Generation is lazy and batched: rows are
-/// generated when a cursor reaches them, <see cref="DiffusionGenerateOptions.BatchSize"/> at a time.
+/// generated when a cursor reaches them, <see cref="DiffusionGenerateOptions.BatchSize"/> at a time. One fitted
+/// transformer is safe to share between threads: concurrent <c>Transform</c> cursors and prediction engines each get
+/// exactly the pixels they would get alone. A prediction engine disposes the transformer it was created from when it
+/// is disposed, unless created with <c>new PredictionEngineOptions { OwnsTransformer = false }</c>: use that for one
+/// engine per request or thread.
 /// </summary>
 public sealed class DiffusionGenerateTransformer : ITransformer, IDisposable
 {
@@ -15,6 +19,7 @@ public sealed class DiffusionGenerateTransformer : ITransformer, IDisposable
 
     private readonly GenerationSpec? spec;
     private readonly DataViewSchema? fittedSchema;
+    private volatile bool disposed;
 
     internal DiffusionGenerateTransformer(IImageGenerator generator, DiffusionGenerateOptions options, bool ownsGenerator,
         GenerationSpec? spec = null, DataViewSchema? fittedSchema = null)
@@ -36,18 +41,26 @@ public sealed class DiffusionGenerateTransformer : ITransformer, IDisposable
     public bool IsRowToRowMapper => true;
 
     /// <inheritdoc />
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new GenerationSchema(inputSchema, Options, Generator).Output;
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ThrowIfDisposed();
+        return new GenerationSchema(inputSchema, Options, Generator).Output;
+    }
 
     /// <inheritdoc />
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ThrowIfDisposed();
         return new GeneratedDataView(input, new GenerationSchema(input.Schema, Options, Generator), Options, Generator);
     }
 
     /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
-        new GenerationRowMapper(new GenerationSchema(inputSchema, Options, Generator), Options, Generator);
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ThrowIfDisposed();
+        return new GenerationRowMapper(new GenerationSchema(inputSchema, Options, Generator), Options, Generator);
+    }
 
     /// <summary>
     /// Saves as a chain of ML.NET's own transforms doing the same generation (see the README, "Saving a pipeline"):
@@ -63,6 +76,14 @@ public sealed class DiffusionGenerateTransformer : ITransformer, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        disposed = true;
         if (ownsGenerator && Generator is IDisposable d) d.Dispose();
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (disposed && ownsGenerator)
+            throw new ObjectDisposedException(nameof(DiffusionGenerateTransformer),
+                "this DiffusionGenerate transformer was disposed, and its model with it. A prediction engine disposes the transformer it was created from: create engines that share one with new PredictionEngineOptions { OwnsTransformer = false }");
     }
 }

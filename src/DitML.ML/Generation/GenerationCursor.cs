@@ -14,6 +14,7 @@ internal sealed class GenerationCursor : DataViewRowCursor
     private readonly GenerationSchema schema;
     private readonly IImageGenerator generator;
     private readonly int batchSize;
+    private readonly DiffusionGenerateOptions options;
     private readonly DataViewRowCursor main;
     private readonly DataViewRowCursor? ahead;
     private readonly ConditioningColumns? conditioning;
@@ -30,6 +31,7 @@ internal sealed class GenerationCursor : DataViewRowCursor
         this.schema = schema;
         this.generator = generator;
         batchSize = options.BatchSize;
+        this.options = options;
         var needed = columnsNeeded.ToList();
         active = new bool[schema.Output.Count];
         foreach (var c in needed) active[c.Index] = true;
@@ -37,7 +39,7 @@ internal sealed class GenerationCursor : DataViewRowCursor
         if (schema.NeedsGeneration(needed))
         {
             ahead = input.GetRowCursor(ConditioningColumns.Required(input.Schema, options));
-            conditioning = new ConditioningColumns(ahead, options, generator.NumClasses);
+            conditioning = new ConditioningColumns(ahead, options, generator.NumClasses, generator.ClassNames);
         }
         labels = new long[batchSize];
         seeds = new long[batchSize];
@@ -101,7 +103,7 @@ internal sealed class GenerationCursor : DataViewRowCursor
         }
         if (count == 0) throw new InvalidOperationException("the input ended before the cursor did");
         int size = GeneratedImages.PixelCount(generator);
-        generator.Generate(labels.AsSpan(0, count), seeds.AsSpan(0, count), pixels.AsSpan(0, count * size));
+        generator.Generate(labels.AsSpan(0, count), seeds.AsSpan(0, count), pixels.AsSpan(0, count * size), options.Progress, options.CancellationToken);
         index = 0;
     }
 }

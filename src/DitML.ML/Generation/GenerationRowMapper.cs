@@ -49,7 +49,7 @@ internal sealed class GenerationRowMapper : IRowToRowMapper
             active = new bool[mapper.schema.Output.Count];
             foreach (var c in activeColumns) active[c.Index] = true;
             if (mapper.schema.NeedsGeneration(activeColumns))
-                conditioning = new ConditioningColumns(input, mapper.options, mapper.generator.NumClasses);
+                conditioning = new ConditioningColumns(input, mapper.options, mapper.generator.NumClasses, mapper.generator.ClassNames);
             pixels = new float[GeneratedImages.PixelCount(mapper.generator)];
         }
 
@@ -90,7 +90,7 @@ internal sealed class GenerationRowMapper : IRowToRowMapper
             var key = conditioning!.Read();
             if (generatedFor != key)
             {
-                mapper.generator.Generate([key.Label], [key.Seed], pixels);
+                mapper.generator.Generate([key.Label], [key.Seed], pixels, mapper.options.Progress, mapper.options.CancellationToken);
                 generatedFor = key;
             }
             return pixels;

@@ -11,6 +11,7 @@ internal sealed class GenerationSchema
     public GenerationSchema(DataViewSchema input, DiffusionGenerateOptions options, IImageGenerator generator)
     {
         ConditioningColumns.Check(input, options);
+        if (input[options.LabelColumnName] is { Type: KeyDataViewType } key) ConditioningColumns.KeyClasses(key, generator.ClassNames); // unknown names fail at Fit
         Input = input;
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);

@@ -121,21 +121,34 @@ public static class PyTorchCheckpoint
     {
         var entry = zip.GetEntry($"{prefix}data/{storage.Key}")
             ?? throw new InvalidDataException($"{path}: storage {storage.Key} is missing from the archive (truncated or corrupt file)");
-        var bytes = ReadEntry(entry, path);
-        long expected = storage.Count * CheckpointTensor.ElementSize(storage.DType);
-        if (bytes.LongLength < expected)
-            throw new InvalidDataException($"{path}: storage {storage.Key} has {bytes.LongLength} bytes, {storage.DType} × {storage.Count} needs {expected}");
-        return bytes;
+        int size = CheckpointTensor.ElementSize(storage.DType);
+        if (storage.Count < 0 || storage.Count > Array.MaxLength / size)
+            throw new InvalidDataException($"{path}: storage {storage.Key} declares {storage.Count} {storage.DType} elements, more than one array can hold");
+        long expected = storage.Count * size;
+        // The archive's declared size is checked against the storage before anything is allocated, and reading stops there.
+        if (entry.Length != expected)
+            throw new InvalidDataException($"{path}: storage {storage.Key} has {entry.Length} bytes, {storage.DType} × {storage.Count} needs {expected}");
+        return ReadEntry(entry, path, expected);
     }
 
     private static CheckpointTensor Materialize(string name, TensorRef t, byte[] storage, string path)
     {
         int size = CheckpointTensor.ElementSize(t.Storage.DType);
         long count = 1, last = t.Offset;
-        for (int d = 0; d < t.Size.Length; d++)
+        if (t.Stride.Length != t.Size.Length || t.Size.Any(x => x < 0) || t.Stride.Any(x => x < 0))
+            throw new InvalidDataException($"{path}: tensor '{name}' has shape {CheckpointTensor.FormatShape(t.Size)} and strides ({string.Join(", ", t.Stride)}): negative or mismatched");
+        try
         {
-            count *= t.Size[d];
-            if (t.Size[d] > 0) last += (t.Size[d] - 1) * t.Stride[d];
+            for (int d = 0; d < t.Size.Length; d++)
+            {
+                count = checked(count * t.Size[d]);
+                if (t.Size[d] > 0) last = checked(last + (t.Size[d] - 1) * t.Stride[d]);
+            }
+            if (checked(count * size) > Array.MaxLength) throw new OverflowException();
+        }
+        catch (OverflowException)
+        {
+            throw new InvalidDataException($"{path}: tensor '{name}' of shape {CheckpointTensor.FormatShape(t.Size)} is larger than its storage could be");
         }
         if (count > 0 && (t.Offset < 0 || last >= t.Storage.Count))
             throw new InvalidDataException($"{path}: tensor '{name}' of shape {CheckpointTensor.FormatShape(t.Size)} reaches past its storage ({t.Storage.Count} elements)");
@@ -169,13 +182,27 @@ public static class PyTorchCheckpoint
         return true;
     }
 
-    private static byte[] ReadEntry(ZipArchiveEntry entry, string path)
+    /// <summary>Largest pickle read (the state_dict's structure, not its tensors).</summary>
+    private const long MaxPickleBytes = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Reads an entry of exactly its declared size (at most <paramref name="limit"/>), refusing one that decompresses to
+    /// more than it declares (a zip bomb, or a corrupt archive).
+    /// </summary>
+    private static byte[] ReadEntry(ZipArchiveEntry entry, string path, long limit = MaxPickleBytes)
     {
+        if (entry.Length > limit || entry.Length > Array.MaxLength)
+            throw new InvalidDataException($"{path}: '{entry.FullName}' declares {entry.Length} bytes, more than the {limit} it may hold");
         try
         {
             using var s = entry.Open();
             var buffer = new byte[entry.Length];
             s.ReadExactly(buffer);
+            Span<byte> probe = stackalloc byte[1];
+            // The reader stops at the declared size; a compressed entry whose data goes on (a zip bomb) then fails its CRC,
+            // which covers all the data. Stored entries (what torch.save writes) cannot decompress past their size.
+            if (s.Read(probe) != 0 || (entry.CompressedLength != entry.Length && ZipCrc32.Of(buffer) != entry.Crc32))
+                throw new InvalidDataException($"{path}: '{entry.FullName}' decompresses past its declared {entry.Length} bytes or fails its CRC (a zip bomb or a corrupt archive)");
             return buffer;
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)

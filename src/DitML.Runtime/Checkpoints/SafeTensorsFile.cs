@@ -35,7 +35,7 @@ public static class SafeTensorsFile
         JsonObject json;
         try
         {
-            json = JsonNode.Parse(header)?.AsObject() ?? throw new InvalidDataException($"{path}: empty safetensors header");
+            json = JsonNode.Parse(header) as JsonObject ?? throw new InvalidDataException($"{path}: the safetensors header is not a JSON object");
         }
         catch (JsonException e)
         {
@@ -49,19 +49,28 @@ public static class SafeTensorsFile
         {
             if (name == "__metadata__")
             {
-                foreach (var (k, v) in node!.AsObject()) metadata[k] = v?.GetValue<string>() ?? "";
+                var map = node as JsonObject ?? throw new InvalidDataException($"{path}: __metadata__ must be a map of strings, got {Describe(node)}");
+                foreach (var (k, v) in map) metadata[k] = Text(v, path, $"__metadata__ entry '{k}'");
                 continue;
             }
-            var o = node?.AsObject() ?? throw new InvalidDataException($"{path}: tensor '{name}' has no description");
-            string dtypeName = o["dtype"]?.GetValue<string>() ?? "";
+            var o = node as JsonObject ?? throw new InvalidDataException($"{path}: tensor '{name}' must be described by an object, got {Describe(node)}");
+            string dtypeName = Text(o["dtype"], path, $"tensor '{name}': dtype");
             if (!Types.TryGetValue(dtypeName, out var dtype))
                 throw new InvalidDataException($"{path}: tensor '{name}' has unsupported dtype '{dtypeName}'");
-            var shape = o["shape"]!.AsArray().Select(x => x!.GetValue<long>()).ToArray();
-            var offsets = o["data_offsets"]!.AsArray().Select(x => x!.GetValue<long>()).ToArray();
-            long expected = shape.Aggregate(1L, (a, b) => a * b) * CheckpointTensor.ElementSize(dtype);
-            if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] > dataLength || offsets[1] - offsets[0] != expected)
+            var shape = Numbers(o["shape"], path, $"tensor '{name}': shape");
+            var offsets = Numbers(o["data_offsets"], path, $"tensor '{name}': data_offsets");
+            long expected = CheckpointTensor.ElementSize(dtype);
+            foreach (long dim in shape)
+            {
+                if (dim < 0) throw new InvalidDataException($"{path}: tensor '{name}' has a negative dimension in shape {CheckpointTensor.FormatShape(shape)}");
+                expected = dim == 0 || expected <= long.MaxValue / dim ? expected * dim
+                    : throw new InvalidDataException($"{path}: tensor '{name}' ({dtypeName} {CheckpointTensor.FormatShape(shape)}) is larger than any file");
+            }
+            if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength || offsets[1] - offsets[0] != expected)
                 throw new InvalidDataException(
                     $"{path}: tensor '{name}' ({dtypeName} {CheckpointTensor.FormatShape(shape)}) has data offsets [{string.Join(", ", offsets)}] that do not fit its size {expected} or the file's {dataLength} data bytes (truncated?)");
+            if (expected > Array.MaxLength)
+                throw new InvalidDataException($"{path}: tensor '{name}' holds {expected} bytes, more than one array can");
             entries.Add((name, dtype, shape, offsets[0], offsets[1]));
         }
 
@@ -76,6 +85,22 @@ public static class SafeTensorsFile
         // Keep the header's order (the order the writer chose), not the data order.
         var ordered = entries.ToDictionary(e => e.Name, e => tensors[e.Name]);
         return new CheckpointContents(ordered, metadata);
+    }
+
+    private static string Describe(JsonNode? node) => node is null ? "null" : $"{node.GetValueKind()} {Shorten(node.ToJsonString())}";
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
+
+    private static string Text(JsonNode? node, string path, string what) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>()
+            : throw new InvalidDataException($"{path}: {what} must be a string, got {Describe(node)}");
+
+    private static long[] Numbers(JsonNode? node, string path, string what)
+    {
+        if (node is not JsonArray array) throw new InvalidDataException($"{path}: {what} must be an array of whole numbers, got {Describe(node)}");
+        return array.Select(x => x is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out long n) ? n
+            : x is JsonValue w && w.GetValueKind() == JsonValueKind.Number && w.TryGetValue<JsonElement>(out var e) && e.TryGetInt64(out long m) ? m
+            : throw new InvalidDataException($"{path}: {what} must hold whole numbers that fit 64 bits, got {Describe(x)}")).ToArray();
     }
 
     /// <summary>

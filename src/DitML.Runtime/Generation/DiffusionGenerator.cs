@@ -9,6 +9,8 @@ namespace DitML.Generation;
 /// Generates images from an exported DiT on ONNX Runtime: a sampler of <see cref="DitML.Sampling"/> drives the
 /// <see cref="OnnxDenoiser"/>. Pixel-space models give images directly (x̂₀ clipped to [−1, 1] at every step); latent
 /// models give the images their VAE decoder (<see cref="DiffusionGeneratorOptions.VaeDecoderPath"/>) makes of the samples.
+/// One generator is safe to share between threads (a server's requests): concurrent <c>Generate</c> calls run
+/// concurrently and each gets exactly the pixels it would get alone.
 /// </summary>
 public sealed class DiffusionGenerator : IImageGenerator, IDisposable
 {
@@ -85,9 +87,17 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
     public int NumClasses => denoiser.NumClasses;
 
     /// <inheritdoc />
-    public void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress = null)
+    public IReadOnlyList<string>? ClassNames => denoiser.Info.ClassNames;
+
+    /// <inheritdoc />
+    public void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress = null) =>
+        Generate(labels, seeds, pixels, progress, CancellationToken.None);
+
+    /// <inheritdoc />
+    public void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress, CancellationToken cancellationToken)
     {
-        var samples = sampler.Sample(denoiser, labels, seeds, progress);
+        var samples = sampler.Sample(denoiser, labels, seeds, progress, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         if (decoder is null) samples.AsSpan().CopyTo(pixels);
         else decoder.Decode(samples, labels.Length, denoiser.Height, denoiser.Width, pixels);
     }

@@ -2,12 +2,12 @@ namespace DitML.Generation;
 
 /// <summary>
 /// Resizes another generator's images to a square output size with bilinear interpolation (half-pixel centers, as
-/// PyTorch's interpolate with align_corners = false).
+/// PyTorch's interpolate with align_corners = false). Safe to share between threads when the inner generator is: each call
+/// resizes from its own buffer.
 /// </summary>
 public sealed class ResizingGenerator : IImageGenerator, IDisposable
 {
     private readonly IImageGenerator inner;
-    private float[] buffer = [];
 
     /// <summary>Wraps <paramref name="inner"/>, producing <paramref name="size"/>×<paramref name="size"/> images.</summary>
     public ResizingGenerator(IImageGenerator inner, int size)
@@ -30,11 +30,20 @@ public sealed class ResizingGenerator : IImageGenerator, IDisposable
     public int NumClasses => inner.NumClasses;
 
     /// <inheritdoc />
-    public void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress = null)
+    public IReadOnlyList<string>? ClassNames => inner.ClassNames;
+
+    /// <inheritdoc />
+    public void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress = null) =>
+        Generate(labels, seeds, pixels, progress, CancellationToken.None);
+
+    /// <inheritdoc />
+    public void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress, CancellationToken cancellationToken)
     {
         int n = labels.Length, source = inner.Height * inner.Width, target = Height * Width;
-        if (buffer.Length < n * Channels * source) buffer = new float[n * Channels * source];
-        inner.Generate(labels, seeds, buffer.AsSpan(0, n * Channels * source), progress);
+        if (pixels.Length < (long)n * Channels * target)
+            throw new ArgumentException($"{n} images of {Channels}×{Height}×{Width} need {(long)n * Channels * target} values; the buffer holds {pixels.Length}", nameof(pixels));
+        var buffer = new float[n * Channels * source];
+        inner.Generate(labels, seeds, buffer, progress, cancellationToken);
         for (int plane = 0; plane < n * Channels; plane++)
             Resize(buffer.AsSpan(plane * source, source), inner.Height, inner.Width, pixels.Slice(plane * target, target), Height, Width);
     }

@@ -8,12 +8,17 @@ namespace DitML.Metrics;
 public static class FrechetDistance
 {
     /// <summary>The distance; <paramref name="solver"/> defaults to the managed eigensolver.</summary>
+    /// <exception cref="ArgumentException">
+    /// Statistics of different sizes, non-finite values, or a covariance that is not symmetric positive semi-definite.
+    /// </exception>
     public static double Compute(ReadOnlySpan<double> mu1, ReadOnlySpan<double> sigma1, ReadOnlySpan<double> mu2, ReadOnlySpan<double> sigma2,
         ISymmetricEigensolver? solver = null)
     {
         int d = mu1.Length;
         if (mu2.Length != d || sigma1.Length != d * d || sigma2.Length != d * d)
             throw new ArgumentException($"statistics do not match: means of {mu1.Length} and {mu2.Length}, covariances of {sigma1.Length} and {sigma2.Length} values");
+        GaussianStatistics.Check(mu1, sigma1, "the first statistics");
+        GaussianStatistics.Check(mu2, sigma2, "the second statistics");
         solver ??= new ManagedEigensolver();
         double diff = 0;
         for (int i = 0; i < d; i++) diff += (mu1[i] - mu2[i]) * (mu1[i] - mu2[i]);
@@ -25,6 +30,7 @@ public static class FrechetDistance
     {
         ArgumentNullException.ThrowIfNull(solver);
         var (values, q) = solver.Decompose(sigma1, d, vectors: true);
+        GaussianStatistics.CheckSemiDefinite(values, "the first statistics");
         // S = Q·diag(√λ)·Qᵀ: scale Q's columns, multiply by Qᵀ.
         var qScaled = new double[d * d];
         var qT = new double[d * d];
@@ -41,6 +47,7 @@ public static class FrechetDistance
         for (int i = 0; i < d; i++)                                          // symmetrize away rounding
             for (int j = i + 1; j < d; j++) m[i * d + j] = m[j * d + i] = 0.5 * (m[i * d + j] + m[j * d + i]);
         var (eig, _) = solver.Decompose(m, d, vectors: false);
+        GaussianStatistics.CheckSemiDefinite(eig, "the second statistics");
         return eig.Sum(v => Math.Sqrt(Math.Max(v, 0)));
     }
 }

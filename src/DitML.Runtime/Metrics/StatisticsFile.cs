@@ -16,7 +16,10 @@ public static class StatisticsFile
     }
 
     /// <summary>Reads mean and covariance.</summary>
-    /// <exception cref="InvalidDataException">The file lacks "mu" or "sigma", or their shapes disagree.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file lacks "mu" or "sigma", their shapes disagree, or they hold non-finite values or a covariance that is not
+    /// symmetric (naming the file).
+    /// </exception>
     public static (double[] Mean, double[] Covariance) Load(string path)
     {
         var arrays = NpyArray.ReadNpz(path);
@@ -25,6 +28,15 @@ public static class StatisticsFile
         long d = mu.Shape.Aggregate(1L, (a, b) => a * b);
         if (sigma.Shape.Length != 2 || sigma.Shape[0] != d || sigma.Shape[1] != d)
             throw new InvalidDataException($"{path}: 'sigma' has shape ({string.Join(", ", sigma.Shape)}), expected ({d}, {d})");
-        return (mu.ToDoubles(), sigma.ToDoubles());
+        var (mean, covariance) = (mu.ToDoubles(), sigma.ToDoubles());
+        try
+        {
+            GaussianStatistics.Check(mean, covariance, path);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
+        return (mean, covariance);
     }
 }

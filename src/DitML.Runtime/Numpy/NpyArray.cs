@@ -35,14 +35,27 @@ public sealed partial class NpyArray
         _ => throw new NotSupportedException($"dtype '{DType}' is not supported (float64, float32, uint8, int64 are)"),
     };
 
-    /// <summary>Reads one .npy stream.</summary>
-    public static NpyArray Read(Stream stream, string source)
+    /// <summary>
+    /// Reads the header of one .npy stream, leaving the stream at the first data byte (for copying large arrays without
+    /// holding them): the dtype descriptor and the shape.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a .npy header, naming <paramref name="source"/>.</exception>
+    public static (string DType, long[] Shape) ReadHeader(Stream stream, string source)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         var head = new byte[10];
-        stream.ReadExactly(head);
+        try
+        {
+            stream.ReadExactly(head);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{source}: not a .npy array (too short)", e);
+        }
         if (head[0] != 0x93 || Encoding.ASCII.GetString(head, 1, 5) != "NUMPY")
             throw new InvalidDataException($"{source}: not a .npy array");
         int headerLength = head[6] == 1 ? BitConverter.ToUInt16(head, 8) : ReadInt32(stream, head);
+        if (headerLength is < 0 or > 1 << 20) throw new InvalidDataException($"{source}: .npy header of {headerLength} bytes");
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
         string header = Encoding.ASCII.GetString(headerBytes);
@@ -51,9 +64,30 @@ public sealed partial class NpyArray
         if (!descr.Success || !shape.Success) throw new InvalidDataException($"{source}: unreadable .npy header {header.Trim()}");
         if (header.Contains("'fortran_order': True", StringComparison.Ordinal)) throw new NotSupportedException($"{source}: Fortran-order arrays are not supported");
         var dims = shape.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-        int itemSize = descr.Groups[1].Value switch { "<f8" or "<i8" => 8, "<f4" or "<i4" => 4, "|u1" or "|b1" => 1, var other => throw new NotSupportedException($"{source}: dtype '{other}'") };
-        long count = dims.Aggregate(1L, (a, b) => a * b);
+            .Select(v => long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out long d) ? d
+                : throw new InvalidDataException($"{source}: .npy shape {shape.Value} has a dimension '{v}'")).ToArray();
+        return (descr.Groups[1].Value, dims);
+    }
+
+    /// <summary>Bytes per item of a dtype descriptor.</summary>
+    private static int ItemSize(string dtype, string source) => dtype switch
+    {
+        "<f8" or "<i8" => 8,
+        "<f4" or "<i4" => 4,
+        "|u1" or "|b1" => 1,
+        var other => throw new NotSupportedException($"{source}: dtype '{other}'"),
+    };
+
+    /// <summary>Reads one .npy stream.</summary>
+    public static NpyArray Read(Stream stream, string source)
+    {
+        var (dtype, dims) = ReadHeader(stream, source);
+        int itemSize = ItemSize(dtype, source);
+        long count = 1;
+        foreach (long d in dims)
+            count = d == 0 || count <= long.MaxValue / itemSize / Math.Max(d, 1) ? count * d : throw new InvalidDataException($"{source}: .npy shape ({string.Join(", ", dims)}) is larger than any file");
+        if (count * itemSize > Array.MaxLength)
+            throw new NotSupportedException($"{source}: {count * itemSize} bytes of .npy data are more than one array can hold in memory");
         var data = new byte[count * itemSize];
         try
         {
@@ -63,7 +97,7 @@ public sealed partial class NpyArray
         {
             throw new InvalidDataException($"{source}: truncated .npy data ({count} × {itemSize} bytes expected)", e);
         }
-        return new NpyArray(descr.Groups[1].Value, dims, data);
+        return new NpyArray(dtype, dims, data);
     }
 
     /// <summary>Reads the arrays of an .npz archive by name (without ".npy").</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DitML.Generation;
 using DitML.Models;
 using DitML.Sampling;
 
@@ -12,6 +13,13 @@ namespace DitML.Onnx;
 /// <param name="GuidanceScale">The guidance scale its exporter recommends.</param>
 public sealed record DiTModelInfo(DiTConfig Config, int DiffusionSteps, ModelSpace Space, double LatentScale, double GuidanceScale)
 {
+    /// <summary>The classes' names in class id order, when the exporter was given them (<c>--class-names</c>); else null.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>The id of the class named <paramref name="name"/> (exact, else the one case-insensitive match).</summary>
+    /// <exception cref="ArgumentException">No class names, or none (or several) match, listing the names.</exception>
+    public long ClassId(string name) => ClassNaming.Find(ClassNames, name, "the model");
+
     /// <summary>Reads the info from metadata written by DitML's exporter.</summary>
     /// <exception cref="InvalidDataException">The metadata lacks DitML's keys (not a DitML-exported DiT).</exception>
     public static DiTModelInfo FromMetadata(IReadOnlyDictionary<string, string> metadata, string source)
@@ -20,11 +28,29 @@ public sealed record DiTModelInfo(DiTConfig Config, int DiffusionSteps, ModelSpa
         string Need(string key) => metadata.TryGetValue(key, out var v) ? v
             : throw new InvalidDataException($"{source}: not a DitML-exported DiT (its metadata has no '{key}'); export it with `ditml export-onnx`");
         var inv = CultureInfo.InvariantCulture;
+        var config = DiTConfig.FromJson(Need(DiTOnnxMetadata.Config));
+        IReadOnlyList<string>? names = null;
+        if (metadata.TryGetValue(DiTOnnxMetadata.ClassNames, out var json))
+        {
+            try
+            {
+                names = System.Text.Json.JsonSerializer.Deserialize<string[]>(json);
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new InvalidDataException($"{source}: '{DiTOnnxMetadata.ClassNames}' is not a JSON array of strings: {e.Message}", e);
+            }
+            if (names is null || names.Count != config.NumClasses || names.Any(string.IsNullOrWhiteSpace))
+                throw new InvalidDataException($"{source}: '{DiTOnnxMetadata.ClassNames}' must name each of the {config.NumClasses} classes, got {json}");
+        }
         return new DiTModelInfo(
-            DiTConfig.FromJson(Need(DiTOnnxMetadata.Config)),
+            config,
             int.Parse(Need(DiTOnnxMetadata.DiffusionSteps), inv),
             ModelSpaces.Parse(Need(DiTOnnxMetadata.Space)),
             double.Parse(Need(DiTOnnxMetadata.LatentScale), inv),
-            metadata.TryGetValue(DiTOnnxMetadata.GuidanceScale, out var g) ? double.Parse(g, inv) : SamplerOptions.DefaultGuidanceScale);
+            metadata.TryGetValue(DiTOnnxMetadata.GuidanceScale, out var g) ? double.Parse(g, inv) : SamplerOptions.DefaultGuidanceScale)
+        {
+            ClassNames = names,
+        };
     }
 }

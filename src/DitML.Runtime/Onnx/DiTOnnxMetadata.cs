@@ -21,6 +21,9 @@ public static class DiTOnnxMetadata
     /// <summary>Number of classes (the null class is this id).</summary>
     public const string NumClasses = "ditml.num_classes";
 
+    /// <summary>The classes' names as a JSON array of strings, class id order (optional).</summary>
+    public const string ClassNames = "ditml.class_names";
+
     /// <summary>Default guidance scale recommended for the model.</summary>
     public const string GuidanceScale = "ditml.guidance_scale";
 }

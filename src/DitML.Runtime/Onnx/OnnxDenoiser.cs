@@ -4,16 +4,23 @@ using Microsoft.ML.OnnxRuntime;
 namespace DitML.Onnx;
 
 /// <summary>
-/// A DitML-exported DiT on ONNX Runtime, as an <see cref="IDenoiser"/>. Input and output tensors live in buffers owned
-/// by the denoiser and are bound once per batch size, so sampling steps allocate nothing.
+/// A DitML-exported DiT on ONNX Runtime, as an <see cref="IDenoiser"/>. Safe to share between threads: each call
+/// rents input and output buffers (with the OrtValues bound to them) from a small pool, keyed by batch size, and
+/// returns them after the run, so concurrent calls never share a buffer and sampling steps allocate nothing once warm.
 /// </summary>
 public sealed class OnnxDenoiser : IDenoiser, IDisposable
 {
     private static readonly string[] InputNames = ["x", "t", "y"];
     private static readonly string[] OutputNames = ["out"];
+    /// <summary>Idle buffer sets kept for reuse at most; more (from more concurrent calls) are disposed when returned.</summary>
+    private static readonly int MaxIdle = Math.Max(4, Environment.ProcessorCount);
+
     private readonly InferenceSession session;
     private readonly RunOptions runOptions = new();
-    private Bound? bound;
+    private readonly object poolGate = new();
+    private readonly List<Bound> idle = [];
+    private int running;
+    private bool disposed;
 
     /// <summary>Opens an exported model.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
@@ -67,25 +74,96 @@ public sealed class OnnxDenoiser : IDenoiser, IDisposable
     public int NumClasses => Info.Config.NumClasses;
 
     /// <inheritdoc />
+    /// <remarks>Thread-safe; concurrent calls run concurrently on the one ONNX Runtime session.</remarks>
+    /// <exception cref="ArgumentException">The spans' lengths do not describe the same batch.</exception>
+    /// <exception cref="ObjectDisposedException">The denoiser was disposed.</exception>
     public void Predict(ReadOnlySpan<float> x, ReadOnlySpan<float> t, ReadOnlySpan<long> y, Span<float> output)
     {
-        int n = y.Length;
-        if (bound?.Rows != n)
+        int n = y.Length, plane = Channels * Height * Width, outPlane = Info.Config.OutChannels * Height * Width;
+        if (n == 0) return;
+        if (x.Length != (long)n * plane || t.Length != n || output.Length != (long)n * outPlane)
+            throw new ArgumentException($"a batch of {n} rows needs {(long)n * plane} inputs, {n} timesteps and room for {(long)n * outPlane} outputs; got {x.Length}, {t.Length} and {output.Length}");
+        var bound = Rent(n, plane, outPlane);
+        try
         {
-            bound?.Dispose();
-            bound = new Bound(n, Channels * Height * Width, Info.Config.OutChannels * Height * Width, Channels, Info.Config.OutChannels, Height, Width);
+            x.CopyTo(bound.X);
+            t.CopyTo(bound.T);
+            y.CopyTo(bound.Y);
+            session.Run(runOptions, InputNames, bound.Inputs, OutputNames, bound.Outputs);
+            bound.Out.AsSpan(0, output.Length).CopyTo(output);
         }
-        x.CopyTo(bound.X);
-        t.CopyTo(bound.T);
-        y.CopyTo(bound.Y);
-        session.Run(runOptions, InputNames, bound.Inputs, OutputNames, bound.Outputs);
-        bound.Out.AsSpan(0, output.Length).CopyTo(output);
+        finally
+        {
+            Return(bound);
+        }
     }
 
-    /// <inheritdoc />
+    /// <summary>Disposes the session once no call is running on it; calls after this throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        bound?.Dispose();
+        List<Bound> free;
+        bool last;
+        lock (poolGate)
+        {
+            if (disposed) return;
+            disposed = true;
+            free = [.. idle];
+            idle.Clear();
+            last = running == 0;
+        }
+        foreach (var b in free) b.Dispose();
+        if (last) DisposeSession();
+    }
+
+    private Bound Rent(int rows, int plane, int outPlane)
+    {
+        lock (poolGate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            running++;
+            int i = idle.FindIndex(b => b.Rows == rows);
+            if (i >= 0)
+            {
+                var found = idle[i];
+                idle.RemoveAt(i);
+                return found;
+            }
+        }
+        try
+        {
+            return new Bound(rows, plane, outPlane, Channels, Info.Config.OutChannels, Height, Width);
+        }
+        catch
+        {
+            Return(null);
+            throw;
+        }
+    }
+
+    private void Return(Bound? bound)
+    {
+        bool keep, last;
+        lock (poolGate)
+        {
+            running--;
+            keep = bound != null && !disposed;
+            if (keep)
+            {
+                if (idle.Count >= MaxIdle)
+                {
+                    idle[0].Dispose();                                             // the least recently returned
+                    idle.RemoveAt(0);
+                }
+                idle.Add(bound!);
+            }
+            last = disposed && running == 0;
+        }
+        if (!keep) bound?.Dispose();
+        if (last) DisposeSession();
+    }
+
+    private void DisposeSession()
+    {
         runOptions.Dispose();
         session.Dispose();
     }

@@ -48,9 +48,12 @@ public abstract class DiffusionSampler
 
     /// <summary>
     /// Samples one row per (label, seed): returns (N, C, H, W) float32 in the model's space (latents, or pixels in
-    /// about [−1, 1]).
+    /// about [−1, 1]). <paramref name="progress"/> hears of every step; <paramref name="cancellationToken"/> is checked
+    /// before each batch and after each step, so a cancelled run stops within one network evaluation.
     /// </summary>
-    public float[] Sample(IDenoiser model, ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, IProgress<GenerationProgress>? progress = null)
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public float[] Sample(IDenoiser model, ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, IProgress<GenerationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (labels.Length != seeds.Length) throw new ArgumentException($"{labels.Length} labels but {seeds.Length} seeds");
@@ -66,6 +69,7 @@ public abstract class DiffusionSampler
         var work = new SamplerBuffers(batch * plane, model.LearnSigma);
         for (int start = 0; start < labels.Length; start += batch)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int n = Math.Min(batch, labels.Length - start);
             var noise = new RowNoise[n];
             var x = result.AsSpan(start * plane, n * plane);
@@ -75,7 +79,11 @@ public abstract class DiffusionSampler
                 noise[i].Fill(x.Slice(i * plane, plane));
             }
             int step = 0;
-            SampleBatch(guided, x, labels.Slice(start, n), noise, work, () => progress?.Report(new GenerationProgress(++step, Steps, n)));
+            SampleBatch(guided, x, labels.Slice(start, n), noise, work, () =>
+            {
+                progress?.Report(new GenerationProgress(++step, Steps, n));
+                cancellationToken.ThrowIfCancellationRequested();
+            });
         }
         return result;
     }

@@ -46,7 +46,7 @@ public sealed record SamplerOptions
         if (Steps <= 0) throw new ArgumentException($"Steps must be positive, got {Steps}", nameof(Steps));
         if (Steps > trainingSteps) throw new ArgumentException($"Steps ({Steps}) cannot exceed the model's {trainingSteps} training steps", nameof(Steps));
         if (Eta < 0 || double.IsNaN(Eta)) throw new ArgumentException($"Eta must be ≥ 0, got {Eta}", nameof(Eta));
-        if (GuidanceScale is { } g && (g < 0 || double.IsNaN(g))) throw new ArgumentException($"GuidanceScale must be ≥ 0, got {GuidanceScale}", nameof(GuidanceScale));
+        if (GuidanceScale is { } g && (g < 0 || !double.IsFinite(g))) throw new ArgumentException($"GuidanceScale must be finite and ≥ 0, got {GuidanceScale}", nameof(GuidanceScale));
         if (BatchSize <= 0) throw new ArgumentException($"BatchSize must be positive, got {BatchSize}", nameof(BatchSize));
         if (!Enum.IsDefined(Sampler)) throw new ArgumentException($"unknown sampler {Sampler}", nameof(Sampler));
         return this;

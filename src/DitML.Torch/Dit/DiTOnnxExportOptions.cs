@@ -24,6 +24,12 @@ public sealed record DiTOnnxExportOptions
     /// </summary>
     public double GuidanceScale { get; init; } = SamplerOptions.DefaultGuidanceScale;
 
+    /// <summary>
+    /// The classes' names in id order (e.g. Fashion-MNIST's "T-shirt/top", …), written to the metadata so that samplers
+    /// and ML.NET pipelines can ask for classes by name; null writes none.
+    /// </summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
     /// <summary>Extra metadata entries.</summary>
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
 }

@@ -35,6 +35,11 @@ public static class DiTOnnxExporter
             .Metadata(DiTOnnxMetadata.LatentScale, options.LatentScale.ToString("R", inv))
             .Metadata(DiTOnnxMetadata.NumClasses, config.NumClasses.ToString(inv))
             .Metadata(DiTOnnxMetadata.GuidanceScale, options.GuidanceScale.ToString("R", inv));
+        if (options.ClassNames is { } names)
+        {
+            DitML.Generation.ClassNaming.Check(names, config.NumClasses, "ClassNames");
+            g.Metadata(DiTOnnxMetadata.ClassNames, System.Text.Json.JsonSerializer.Serialize(names));
+        }
         foreach (var (k, v) in options.Extra) g.Metadata(k, v);
         return g.Build();
     }

@@ -104,6 +104,37 @@ public sealed class DiffusionGenerateOnnxTests
         StringAssert.Contains(e.Message, "/no/model.onnx");
     }
 
+    private sealed class StepCounter(Action<DitML.Generation.GenerationProgress> onReport) : IProgress<DitML.Generation.GenerationProgress>
+    {
+        public void Report(DitML.Generation.GenerationProgress value) => onReport(value);
+    }
+
+    [TestMethod]
+    public void OptionsReportProgressAndCancelBetweenSteps()
+    {
+        using var exported = new ExportedModel(seed: 4);
+        var ml = new MLContext();
+        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 5).Select(i => new Request { Label = i % 5, Seed = i }).ToList());
+        int reports = 0;
+        var counting = new DiffusionGenerateOptions { BatchSize = 4, Progress = new StepCounter(_ => Interlocked.Increment(ref reports)) };
+        using (var model = ml.Transforms.DiffusionGenerate(exported.Path, Fast, counting).Fit(data))
+            Assert.HasCount(5, model.Transform(data).GetColumn<float[]>("Pixels").ToArray());
+        Assert.AreEqual(2 * 4, reports, "4 steps for each of the 2 batches");
+
+        using var cancel = new CancellationTokenSource();
+        int steps = 0;
+        var cancelling = new DiffusionGenerateOptions
+        {
+            BatchSize = 4,
+            CancellationToken = cancel.Token,
+            Progress = new StepCounter(p => { steps++; if (p.Step == 2) cancel.Cancel(); }),
+        };
+        using var cancelled = ml.Transforms.DiffusionGenerate(exported.Path, Fast, cancelling).Fit(data);
+        var e = Assert.Throws<Exception>(() => cancelled.Transform(data).GetColumn<float[]>("Pixels").ToArray());
+        Assert.IsTrue(e is OperationCanceledException || e.InnerException is OperationCanceledException, e.ToString());
+        Assert.AreEqual(2, steps, "generation stopped after the step during which it was cancelled");
+    }
+
     private sealed class Output
     {
         [VectorType(1, 8, 8)] public float[] Pixels { get; set; } = [];

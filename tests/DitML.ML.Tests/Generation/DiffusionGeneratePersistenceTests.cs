@@ -56,17 +56,45 @@ public sealed class DiffusionGeneratePersistenceTests
         }
     }
 
+    private sealed class RawKey
+    {
+        [KeyType(5)] public uint Label { get; set; }
+        public long Seed { get; set; }
+    }
+
     [TestMethod]
-    public void KeyLabelsAreRefusedOnSaveWithAClearMessage()
+    public void KeysWithoutValuesAreRefusedOnSaveWithAClearMessage()
     {
         using var exported = new ExportedModel(seed: 6);
+        var ml = new MLContext();
+        var keyed = ml.Data.LoadFromEnumerable(new[] { new RawKey { Label = 3, Seed = 3 }, new RawKey { Label = 1, Seed = 4 } });
+        using var model = ml.Transforms.DiffusionGenerate(exported.Path, Fast).Fit(keyed);
+        Assert.HasCount(2, model.Transform(keyed).GetColumn<float[]>("Pixels").ToArray(), "keys work for generating");
+        var e = Assert.Throws<Exception>(() => ml.Model.Save(model, keyed.Schema, Path.Combine(Path.GetTempPath(), "never.zip")));
+        StringAssert.Contains(e.ToString(), "is a key without key values");
+    }
+
+    [TestMethod]
+    public void KeyLabelsWithValuesSaveAndLoad()
+    {
+        using var exported = new ExportedModel(seed: 8, classNames: ["a", "b", "c", "d", "e"]);
         var ml = new MLContext();
         var raw = ml.Data.LoadFromEnumerable(new[] { new { Name = "c", Seed = 3L }, new { Name = "a", Seed = 4L } });
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label", "Name").Fit(raw).Transform(raw);
         using var model = ml.Transforms.DiffusionGenerate(exported.Path, Fast).Fit(keyed);
-        Assert.HasCount(2, model.Transform(keyed).GetColumn<float[]>("Pixels").ToArray(), "keys work for generating");
-        var e = Assert.Throws<Exception>(() => ml.Model.Save(model, keyed.Schema, Path.Combine(Path.GetTempPath(), "never.zip")));
-        StringAssert.Contains(e.ToString(), "needs a numeric label column");
+        var before = model.Transform(keyed).GetColumn<float[]>("Pixels").ToArray();
+        string zip = Path.Combine(Path.GetTempPath(), $"ditml-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Model.Save(model, keyed.Schema, zip);
+            var after = new MLContext().RegisterDitML().Model.Load(zip, out _).Transform(keyed).GetColumn<float[]>("Pixels").ToArray();
+            for (int i = 0; i < 2; i++)
+                for (int k = 0; k < before[i].Length; k++) Assert.AreEqual(before[i][k], after[i][k], 1e-5f, $"row {i}, pixel {k}");
+        }
+        finally
+        {
+            File.Delete(zip);
+        }
     }
 
     [TestMethod]

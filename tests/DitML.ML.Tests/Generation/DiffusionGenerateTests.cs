@@ -119,16 +119,38 @@ public sealed class DiffusionGenerateTests
         StringAssert.Contains(e.Message, "class 12");
     }
 
+    private sealed class RawKey
+    {
+        [KeyType(10)] public uint Label { get; set; }
+        public long Seed { get; set; }
+    }
+
     [TestMethod]
-    public void KeyLabelsCountFromOne()
+    public void KeysWithoutValuesCountFromOne()
+    {
+        var ml = new MLContext();
+        var keyed = ml.Data.LoadFromEnumerable(new[] { new RawKey { Label = 3, Seed = 4 }, new RawKey { Label = 1, Seed = 4 } });
+        var generator = new RecordingGenerator();
+        CollectionAssert.AreEqual(new uint[] { 4, 2 }, keyed.GetColumn<uint>("Label").ToArray(), "LoadFromEnumerable stores a key's 0-based index");
+        var pixels = ml.Transforms.DiffusionGenerate(generator).Fit(keyed).Transform(keyed).GetColumn<float[]>("Pixels").ToList();
+        CollectionAssert.AreEqual(new long[] { 3, 1 }, generator.Calls.Single().Labels, "key k is class k − 1");
+        Assert.HasCount(2, pixels);
+    }
+
+    [TestMethod]
+    public void TextKeysAreNeverMappedByKeyOrder()
     {
         var ml = new MLContext();
         var data = ml.Data.LoadFromEnumerable(new[] { new { Name = "b", Seed = 4L }, new { Name = "a", Seed = 4L } });
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label", "Name").Fit(data).Transform(data); // b → 1, a → 2
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.DiffusionGenerate(new RecordingGenerator()).Fit(keyed));
+        StringAssert.Contains(e.Message, "has no class names");
+
+        var numbers = ml.Data.LoadFromEnumerable(new[] { new { Class = 7, Seed = 4L }, new { Class = 2, Seed = 4L } });
+        var numericKeys = ml.Transforms.Conversion.MapValueToKey("Label", "Class").Fit(numbers).Transform(numbers); // 7 → 1, 2 → 2
         var generator = new RecordingGenerator();
-        var pixels = ml.Transforms.DiffusionGenerate(generator).Fit(keyed).Transform(keyed).GetColumn<float[]>("Pixels").ToList();
-        CollectionAssert.AreEqual(new long[] { 0, 1 }, generator.Calls.Single().Labels);
-        Assert.HasCount(2, pixels);
+        ml.Transforms.DiffusionGenerate(generator).Fit(numericKeys).Transform(numericKeys).GetColumn<float[]>("Pixels").ToList();
+        CollectionAssert.AreEqual(new long[] { 7, 2 }, generator.Calls.Single().Labels, "numeric key values are the class ids");
     }
 
     [TestMethod]

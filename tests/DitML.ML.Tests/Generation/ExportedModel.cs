@@ -10,16 +10,16 @@ internal sealed class ExportedModel : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("ditml-ml-").FullName;
 
-    public ExportedModel(int seed = 0, int inputSize = 8)
+    public ExportedModel(int seed = 0, int inputSize = 8, int channels = 1, string[]? classNames = null)
     {
         manual_seed(seed);
-        var config = new DiTConfig { InputSize = inputSize, PatchSize = 2, InChannels = 1, HiddenSize = 32, Depth = 2, NumHeads = 4, NumClasses = 5 };
+        var config = new DiTConfig { InputSize = inputSize, PatchSize = 2, InChannels = channels, HiddenSize = 32, Depth = 2, NumHeads = 4, NumClasses = 5 };
         using var model = new DiT(config);
         using (no_grad())
             foreach (var (name, p) in model.named_parameters())
                 if (name != "pos_embed") p.normal_(0, 0.05);
         Path = System.IO.Path.Combine(dir, "tiny.onnx");
-        DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Space = ModelSpace.Pixel, GuidanceScale = 2 }).Save(Path);
+        DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Space = ModelSpace.Pixel, GuidanceScale = 2, ClassNames = classNames }).Save(Path);
     }
 
     public string Path { get; }

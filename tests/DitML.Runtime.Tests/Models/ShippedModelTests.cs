@@ -38,6 +38,17 @@ public sealed class ShippedModelTests
     }
 
     [TestMethod]
+    public void TheShippedDiTNamesItsClasses()
+    {
+        using var denoiser = new DitML.Onnx.OnnxDenoiser(Shipped("model.onnx"));
+        CollectionAssert.AreEqual(FashionMnist.ClassNames.ToArray(), denoiser.Info.ClassNames!.ToArray());
+        Assert.AreEqual(8, denoiser.Info.ClassId("Bag"));
+        Assert.AreEqual(4, denoiser.Info.ClassId("coat"), "a unique case-insensitive match");
+        var e = Assert.ThrowsExactly<ArgumentException>(() => denoiser.Info.ClassId("Hat"));
+        StringAssert.Contains(e.Message, "T-shirt/top, Trouser");
+    }
+
+    [TestMethod]
     public void TheDiTDrawsWhatIsAskedFor85PercentOfTheTime()
     {
         const int perClass = 10;
