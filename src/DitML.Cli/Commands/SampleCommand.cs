@@ -117,21 +117,31 @@ internal static class SampleCommand
                 }
                 if (png is not null) CheckWritable(png);
 
-                var needed = new List<long>();
-                if (writer is not null) for (long b = firstBatch; b < endBatch; b++) needed.Add(b);
-                else for (int c = 0; c < gridRows; c++)
-                        for (long b = c * n / batchSize; b <= (c * n + gridColumns - 1) / batchSize; b++)
-                            if (needed.Count == 0 || needed[^1] < b) needed.Add(b);
+                // The batches to run, in order, never held in a list (a run may have billions): the shard's, or (grid
+                // alone) those holding the grid's rows, each once.
+                IEnumerable<long> Needed()
+                {
+                    if (writer is not null)
+                    {
+                        for (long b = firstBatch; b < endBatch; b++) yield return b;
+                        yield break;
+                    }
+                    long last = -1;
+                    for (int c = 0; c < gridRows; c++)
+                        for (long b = Math.Max(c * n / batchSize, last + 1); b <= (c * n + gridColumns - 1) / batchSize; b++)
+                            yield return last = b;
+                }
+                long batchesToRun = writer is not null ? endBatch - firstBatch : Needed().LongCount();
                 var gridPixels = png is null ? [] : new float[(long)gridRows * gridColumns * plane];
                 var labels = new long[batchSize];
                 var seeds = new long[batchSize];
                 var pixels = new float[batchSize * plane];
                 var bytes = new byte[batchSize * plane];
                 var watch = System.Diagnostics.Stopwatch.StartNew();
-                using (var bar = new ProgressBar(error, $"sampling {(writer is null ? gridRows * gridColumns : endRow - firstRow)} images", needed.Count * (long)generator.Sampler.Steps))
+                using (var bar = new ProgressBar(error, $"sampling {(writer is null ? gridRows * gridColumns : endRow - firstRow)} images", batchesToRun * generator.Sampler.Steps))
                 {
                     var progress = new Progress(bar);
-                    foreach (long b in needed)
+                    foreach (long b in Needed())
                     {
                         long start = b * batchSize;
                         int count = (int)Math.Min(batchSize, total - start);

@@ -149,4 +149,42 @@ public sealed class ConcurrentGenerationTests
         var e = Assert.ThrowsExactly<ObjectDisposedException>(() => model.Transform(data));
         StringAssert.Contains(e.Message, "OwnsTransformer = false");
     }
+
+    private sealed class FlatOutput
+    {
+        public float[] Pixels { get; set; } = [];
+    }
+
+    [TestMethod]
+    public void ALoadedPipelineSharedByThreadsMatchesOneThread()
+    {
+        using var exported = new ExportedModel(seed: 14);
+        var ml = new MLContext(seed: 1);
+        IDataView View(int t) => ml.Data.LoadFromEnumerable(
+            Enumerable.Range(0, 1 + t % 3).Select(i => new Request { Label = (t + i) % 5, Seed = 10L * t + i }).ToList());
+        string zip = Path.Combine(Path.GetTempPath(), $"ditml-shared-{Guid.NewGuid():N}.zip");
+        try
+        {
+            using (var model = ml.Transforms.DiffusionGenerate(exported.Path, Fast).Fit(View(0))) ml.Model.Save(model, View(0).Schema, zip);
+            var loaded = new MLContext().RegisterDitML().Model.Load(zip, out _);
+            float[][] Run(int t)
+            {
+                if (t % 2 == 0) return loaded.Transform(View(t)).GetColumn<float[]>("Pixels").ToArray();
+                using var engine = ml.Model.CreatePredictionEngine<Request, FlatOutput>(loaded, new PredictionEngineOptions { OwnsTransformer = false });
+                return Enumerable.Range(0, 3).Select(i => engine.Predict(new Request { Label = (t + i) % 5, Seed = 7L * t + i }).Pixels.ToArray()).ToArray();
+            }
+            var expected = Enumerable.Range(0, Threads).Select(Run).ToArray();
+            var actual = new float[Threads][][];
+            OnThreads(t => actual[t] = Run(t));
+            for (int t = 0; t < Threads; t++)
+            {
+                Assert.HasCount(expected[t].Length, actual[t]);
+                for (int r = 0; r < expected[t].Length; r++) CollectionAssert.AreEqual(expected[t][r], actual[t][r], $"thread {t}, row {r}");
+            }
+        }
+        finally
+        {
+            File.Delete(zip);
+        }
+    }
 }
