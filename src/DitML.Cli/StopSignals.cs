@@ -4,7 +4,7 @@ namespace DitML.Cli;
 
 /// <summary>
 /// Ctrl+C and SIGTERM (sent by <c>kill</c>, <c>docker stop</c>, job schedulers) as one cancellation token, so long
-/// commands finish the current step, write a checkpoint and exit instead of dying mid-write.
+/// commands finish the current step, write a checkpoint (or delete what is unfinished) and exit instead of dying mid-write.
 /// </summary>
 internal sealed class StopSignals : IDisposable
 {
@@ -12,20 +12,21 @@ internal sealed class StopSignals : IDisposable
     private readonly ConsoleCancelEventHandler onCancel;
     private readonly PosixSignalRegistration onTerminate;
 
-    public StopSignals(TextWriter error)
+    /// <summary>Listens for both signals; <paramref name="action"/> says what the command does on stopping.</summary>
+    public StopSignals(TextWriter error, string action = "writing a checkpoint")
     {
         onCancel = (_, e) =>
         {
             e.Cancel = true;
             source.Cancel();
-            error.WriteLine("\nstopping: writing a checkpoint…");
+            error.WriteLine($"\nstopping: {action}…");
         };
         Console.CancelKeyPress += onCancel;
         onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
             source.Cancel();
-            error.WriteLine("\nstopping (SIGTERM): writing a checkpoint…");
+            error.WriteLine($"\nstopping (SIGTERM): {action}…");
         });
     }
 

@@ -107,6 +107,8 @@ internal static class SampleCommand
             bool InGrid(long row) => png is not null && row / n < gridRows && row % n < gridColumns;
 
             NpzImageWriter? writer = null;
+            // Ctrl+C / SIGTERM stop between sampler steps; the unfinished .npz.partial is deleted, no grid is drawn.
+            using var stop = new StopSignals(error, "deleting the unfinished output");
             try
             {
                 if (npzPath is not null)
@@ -150,7 +152,7 @@ internal static class SampleCommand
                             labels[k] = classIds[(start + k) / n];
                             seeds[k] = DerivedSeed.Of(parse.GetValue(seed), start + k);
                         }
-                        generator.Generate(labels.AsSpan(0, count), seeds.AsSpan(0, count), pixels.AsSpan(0, count * plane), progress);
+                        generator.Generate(labels.AsSpan(0, count), seeds.AsSpan(0, count), pixels.AsSpan(0, count * plane), progress, stop.Token);
                         for (int k = 0; k < count; k++)
                         {
                             long row = start + k;
@@ -177,9 +179,14 @@ internal static class SampleCommand
                     output.WriteLine($"wrote {npzPath}: arr_0 uint8 ({endRow - firstRow}, {height}, {width}, {channels}){part}, {classIds.Length} classes × {n} images, {settings}");
                 }
             }
+            catch (OperationCanceledException) when (stop.Requested)
+            {
+                error.WriteLine("stopped before the last image: nothing written");
+                return 130;
+            }
             finally
             {
-                writer?.Dispose();
+                writer?.Dispose();                                              // before Complete: deletes the .partial
             }
             return 0;
         });
