@@ -102,6 +102,29 @@ public sealed class LatentDiffiTTests
     }
 
     [TestMethod]
+    public void TheLoadedIndexBufferIsTheOneAttentionUses()
+    {
+        // As in the release, the bias is gathered through the stored relative_position_index, not a recomputed one: a
+        // file whose index points every pair at one table row loads, and its forward leaves the reference's.
+        var r = LoadReference();
+        var tensors = CheckpointFile.Read(FixturePath("small.safetensors")).Tensors.ToDictionary();
+        var index = tensors["blocks.0.attn.relative_position_index"];
+        tensors["blocks.0.attn.relative_position_index"] = new CheckpointTensor(TensorDType.Int64, index.Shape, new byte[index.Data.Length]);
+        string path = Path.Combine(Path.GetTempPath(), $"diffit-index-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            CheckpointFile.Write(path, tensors);
+            using var model = LatentDiffiTCheckpoint.Load(path);
+            Assert.AreEqual(0L, model.state_dict()["blocks.0.attn.relative_position_index"].abs().max().item<long>());
+            Assert.IsGreaterThan(1e-3, RelativeError(model, r));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
     public void ADiTCheckpointIsRefusedNamingWhatIsMissing()
     {
         var e = Assert.ThrowsExactly<InvalidDataException>(() => LatentDiffiTCheckpoint.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "dit", "small_state_dict.pt")));
