@@ -6,7 +6,10 @@ using DitML.Dit;
 
 namespace DitML.Cli.Commands;
 
-/// <summary>`ditml info`: parameters and Gflops of a DiT config (computed from its structure; loads no weights).</summary>
+/// <summary>
+/// `ditml info`: parameters and Gflops of a DiT config, or the parameters of a latent DiffiT preset (computed from its
+/// structure; loads no weights).
+/// </summary>
 internal static class InfoCommand
 {
     public static Command Create(TextWriter output)
@@ -19,6 +22,13 @@ internal static class InfoCommand
         command.SetAction(parse =>
         {
             string name = parse.GetValue(model.Model)!;
+            if (name.StartsWith("DiffiT", StringComparison.OrdinalIgnoreCase))
+            {
+                var diffit = model.BuildDiffiT(parse, name);
+                if (parse.GetValue(json)) WriteJson(output, diffit);
+                else WriteText(output, diffit);
+                return 0;
+            }
             var names = name.Equals("all", StringComparison.OrdinalIgnoreCase) ? DiTConfig.PaperNames : [name];
             var rows = names.Select(n => model.Build(parse, n)).ToList();
             if (parse.GetValue(json)) WriteJson(output, rows, names.Count > 1);
@@ -40,6 +50,31 @@ internal static class InfoCommand
         o.WriteLine($"outputs        {c.OutChannels} channels{(c.LearnSigma ? " (noise + variance)" : " (noise)")}");
         o.WriteLine(string.Create(inv, $"parameters     {DiTComplexity.Parameters(c):N0}"));
         o.WriteLine(string.Create(inv, $"Gflops         {DiTComplexity.Gflops(c):F2}"));
+    }
+
+    private static void WriteText(TextWriter o, LatentDiffiTConfig c)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        o.WriteLine($"model          {c.Name ?? "custom"} (latent DiffiT as released: TMSA blocks, no adaLN)");
+        o.WriteLine($"input          {c.InChannels}×{c.InputSize}×{c.InputSize}  ({c.InputSize * 8}-px images through the SD-VAE)");
+        o.WriteLine($"tokens         {c.NumPatches}  (patch {c.PatchSize}, grid {c.GridSize}×{c.GridSize}; global attention, bias table {c.RelativePositionCount}×{c.NumHeads} per block)");
+        o.WriteLine($"blocks         {c.Depth} × width {c.HiddenSize}, {c.NumHeads} heads");
+        o.WriteLine($"classes        {c.NumClasses}{(c.ClassDropoutProb > 0 ? " + null class" : "")}");
+        o.WriteLine($"outputs        {c.OutChannels} channels{(c.LearnSigma ? " (noise + variance)" : " (noise)")}");
+        o.WriteLine(string.Create(inv, $"parameters     {LatentDiffiTComplexity.Parameters(c):N0}  ({LatentDiffiTComplexity.Trainable(c):N0} trainable; pos_embed fixed)"));
+    }
+
+    private static void WriteJson(TextWriter o, LatentDiffiTConfig c)
+    {
+        var item = new Dictionary<string, object?>
+        {
+            ["model"] = c.Name,
+            ["family"] = "latent-diffit",
+            ["parameters"] = LatentDiffiTComplexity.Parameters(c),
+            ["trainable_parameters"] = LatentDiffiTComplexity.Trainable(c),
+            ["config"] = JsonDocument.Parse(c.ToJson()).RootElement,
+        };
+        o.WriteLine(JsonSerializer.Serialize(item, new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static void WriteTable(TextWriter o, IReadOnlyList<DiTConfig> rows)

@@ -9,7 +9,7 @@ internal sealed class ModelOptions
 {
     public Option<string> Model { get; } = new("--model", "-m")
     {
-        Description = "Paper config: DiT-S/8 … DiT-XL/2 (or 'all' for the table of the twelve, where supported).",
+        Description = "Paper config: DiT-S/8 … DiT-XL/2 (or 'all' for the table of the twelve, where supported); for `info` also latent DiffiT: DiffiT-XL/2 (released) … DiffiT-S/8.",
         DefaultValueFactory = _ => "DiT-XL/2",
     };
 
@@ -46,17 +46,31 @@ internal sealed class ModelOptions
     /// <summary>The config for a given paper name and the parsed overrides.</summary>
     public DiTConfig Build(ParseResult parse, string name)
     {
+        return DiTConfig.FromName(name, LatentSize(parse), parse.GetValue(InChannels), parse.GetValue(NumClasses), !parse.GetValue(FixedVariance)) with
+        {
+            Conditioning = ParseConditioning(parse.GetValue(Conditioning)!),
+            TimeDependentAttention = parse.GetValue(Tmsa),
+        };
+    }
+
+    /// <summary>The latent DiffiT config for a preset name and the parsed sizes; DiT-only switches are refused.</summary>
+    public LatentDiffiTConfig BuildDiffiT(ParseResult parse, string name)
+    {
+        if (parse.GetValue(Tmsa))
+            throw new ArgumentException($"--tmsa is DiT's TMSA option; {name} always uses DiffiT's own TMSA blocks");
+        if (parse.GetValue(Conditioning) is { } conditioning && conditioning != "adaln-zero")
+            throw new ArgumentException($"--conditioning {conditioning} is a DiT block design; {name} has no adaLN (its time token enters through TMSA)");
+        return LatentDiffiTConfig.FromName(name, LatentSize(parse), parse.GetValue(InChannels), parse.GetValue(NumClasses), !parse.GetValue(FixedVariance));
+    }
+
+    private int LatentSize(ParseResult parse)
+    {
         int? image = parse.GetValue(ImageSize), input = parse.GetValue(InputSize);
         if (image != null && input != null)
             throw new ArgumentException("give either --image-size (pixels) or --input-size (what the transformer sees), not both");
         if (image is { } px && (px <= 0 || px % 8 != 0))
             throw new ArgumentException($"--image-size must be a positive multiple of 8 (the VAE downsamples by 8), got {px}");
-        int size = input ?? (image is { } p ? p / 8 : 32);
-        return DiTConfig.FromName(name, size, parse.GetValue(InChannels), parse.GetValue(NumClasses), !parse.GetValue(FixedVariance)) with
-        {
-            Conditioning = ParseConditioning(parse.GetValue(Conditioning)!),
-            TimeDependentAttention = parse.GetValue(Tmsa),
-        };
+        return input ?? (image is { } p ? p / 8 : 32);
     }
 
     public static DiTConditioning ParseConditioning(string text) => text switch
