@@ -56,24 +56,51 @@ public sealed class DiTTrainer : IDisposable
     /// <summary>The EMA of the model's weights (what sampling uses).</summary>
     public DiT Ema => ema;
 
-    /// <summary>Starts a new run in <paramref name="runDirectory"/> (created; must not hold a checkpoint already).</summary>
+    /// <summary>
+    /// Starts a new run in <paramref name="runDirectory"/> (created; must not hold a checkpoint already). Everything is
+    /// checked before the folder is created, so bad settings leave no folder behind.
+    /// </summary>
     public static DiTTrainer Create(DiTConfig config, IImageDataset data, TrainerOptions options, string runDirectory)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(data);
-        Directory.CreateDirectory(runDirectory);
+        ArgumentNullException.ThrowIfNull(options);
+        config.Validate();
+        options.Validate();
+        CheckData(config, data);
         if (File.Exists(Path.Combine(runDirectory, TrainingCheckpoint.FileName)))
             throw new ArgumentException($"{runDirectory} already holds a run; resume it (--resume) or choose another folder");
-        return new DiTTrainer(config, data, options, runDirectory, 0);
+        bool created = !Directory.Exists(runDirectory);
+        Directory.CreateDirectory(runDirectory);
+        try
+        {
+            return new DiTTrainer(config, data, options, runDirectory, 0);
+        }
+        catch
+        {
+            if (created && !Directory.EnumerateFileSystemEntries(runDirectory).Any()) Directory.Delete(runDirectory);
+            throw;
+        }
     }
 
-    /// <summary>Continues the run in <paramref name="runDirectory"/>; <paramref name="steps"/> raises its target step count.</summary>
-    public static DiTTrainer Resume(string runDirectory, IImageDataset data, long? steps = null)
+    /// <summary>Continues the run in <paramref name="runDirectory"/>; <paramref name="steps"/> changes its target step count.</summary>
+    public static DiTTrainer Resume(string runDirectory, IImageDataset data, long? steps = null) =>
+        Resume(runDirectory, data, new ResumeOptions { Steps = steps });
+
+    /// <summary>
+    /// Continues the run in <paramref name="runDirectory"/> toward its stored target, or <see cref="ResumeOptions.Steps"/>;
+    /// settings that differ from the stored run are refused unless <see cref="ResumeOptions.Overrides"/> lists them.
+    /// </summary>
+    /// <exception cref="ArgumentException">A setting differs (the message names each) or the data does not fit.</exception>
+    public static DiTTrainer Resume(string runDirectory, IImageDataset data, ResumeOptions resume)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(resume);
         string path = Path.Combine(runDirectory, TrainingCheckpoint.FileName);
         if (!File.Exists(path)) throw new FileNotFoundException($"no checkpoint to resume in {runDirectory}", path);
-        var (config, options, step, contents) = TrainingCheckpoint.Read(path);
-        var trainer = new DiTTrainer(config, data, steps is { } s ? options with { Steps = s } : options, runDirectory, step);
+        var (config, stored, step, contents) = TrainingCheckpoint.Read(path);
+        var options = resume.Apply(config, stored, TrainingCheckpoint.ReadData(contents), DataSummary.Of(data));
+        var trainer = new DiTTrainer(config, data, options, runDirectory, step) { StoredTarget = stored.Steps };
         try
         {
             TrainingCheckpoint.Restore(contents, trainer.model, trainer.ema, trainer.optimizer, path);
@@ -86,12 +113,19 @@ public sealed class DiTTrainer : IDisposable
         return trainer;
     }
 
+    /// <summary>The target step count stored in the resumed checkpoint (null for a new run).</summary>
+    public long? StoredTarget { get; private init; }
+
     /// <summary>
     /// Trains until <see cref="TrainerOptions.Steps"/> or cancellation; on either, writes a checkpoint and the EMA
     /// weights. Returns the steps done.
     /// </summary>
     /// <exception cref="InvalidOperationException">
     /// A step's gradients are not finite (training diverged); the checkpoint of the step before it is written first.
+    /// </exception>
+    /// <exception cref="TrainingFailedException">
+    /// A step failed (a data error, a divergence, an exception); the checkpoint of the last completed step was written
+    /// first, and the cause is the inner exception.
     /// </exception>
     public long Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
@@ -104,40 +138,63 @@ public sealed class DiTTrainer : IDisposable
         double sumLoss = 0, sumMse = 0, sumVb = 0;
         int count = 0;
         var watch = Stopwatch.StartNew();
+        var sinceCheckpoint = Stopwatch.StartNew();
+        long saved = Step;
         model.train();
         using var log = new StreamWriter(logPath, append: true);
         while (Step < Options.Steps && !cancellation.IsCancellationRequested)
         {
-            using var scope = NewDisposeScope();
-            // Everything random in this step comes from (seed, step).
-            long stepSeed = DerivedSeed.Of(Options.Seed, Step);
-            batches.Indices(Step, indices);
-            var coin = new Random(DerivedSeed.ForRandom(Options.Seed, Step));
-            data.CopyImages(indices, pixels);
-            for (int i = 0; i < b; i++)
+            try
             {
-                labels[i] = data.GetLabel(indices[i]);
-                flip[i] = Options.HorizontalFlip && coin.Next(2) == 1;
-                if (flip[i]) HorizontalFlip.InPlace(pixels.AsSpan(i * plane, plane), data.Channels, data.Height, data.Width);
+                using var scope = NewDisposeScope();
+                // Everything random in this step comes from (seed, step).
+                long stepSeed = DerivedSeed.Of(Options.Seed, Step);
+                batches.Indices(Step, indices);
+                var coin = new Random(DerivedSeed.ForRandom(Options.Seed, Step));
+                data.CopyImages(indices, pixels);
+                for (int i = 0; i < b; i++)
+                {
+                    labels[i] = data.GetLabel(indices[i]);
+                    flip[i] = Options.HorizontalFlip && coin.Next(2) == 1;
+                    if (flip[i]) HorizontalFlip.InPlace(pixels.AsSpan(i * plane, plane), data.Channels, data.Height, data.Width);
+                }
+                var x0 = tensor(pixels, [b, data.Channels, data.Height, data.Width]);
+                var y = tensor(labels);
+                manual_seed(stepSeed);
+                var t = loss.SampleTimesteps(b);
+                var noise = randn_like(x0);
+                var terms = loss.Compute((xt, tt) => model.forward(xt, tt, y), x0, t, noise);
+                var mean = terms.Loss.mean();
+                optimizer.ZeroGrad();
+                mean.backward();
+                // The checkpoint of the step before is written by the failure handler below.
+                FiniteGradients.Check(optimizer, Step, onDiverged: null);
+                if (Options.GradientClip is { } clip) nn.utils.clip_grad_norm_(model.parameters(), clip);
+                sumLoss += mean.item<float>();
+                sumMse += terms.Mse.mean().item<float>();
+                sumVb += terms.Vb is null ? 0 : terms.Vb.mean().item<float>();
+                optimizer.Update();
+                average.Update();
+                Step++;
             }
-            var x0 = tensor(pixels, [b, data.Channels, data.Height, data.Width]);
-            var y = tensor(labels);
-            manual_seed(stepSeed);
-            var t = loss.SampleTimesteps(b);
-            var noise = randn_like(x0);
-            var terms = loss.Compute((xt, tt) => model.forward(xt, tt, y), x0, t, noise);
-            var mean = terms.Loss.mean();
-            optimizer.ZeroGrad();
-            mean.backward();
-            FiniteGradients.Check(optimizer, Step, onDiverged: SaveCheckpoint);
-            if (Options.GradientClip is { } clip) nn.utils.clip_grad_norm_(model.parameters(), clip);
-            optimizer.Update();
-            average.Update();
-            Step++;
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                string? written = null;
+                if (Step > 0)
+                {
+                    try
+                    {
+                        if (saved != Step) SaveCheckpoint();
+                        written = Path.Combine(runDirectory, TrainingCheckpoint.FileName);
+                    }
+                    catch (Exception)
+                    {
+                        // Reported in the message below (the original cause matters more).
+                    }
+                }
+                throw new TrainingFailedException(Step + 1, Step, written, e);
+            }
 
-            sumLoss += mean.item<float>();
-            sumMse += terms.Mse.mean().item<float>();
-            sumVb += terms.Vb is null ? 0 : terms.Vb.mean().item<float>();
             count++;
             if (Step % Options.LogEvery == 0 || Step == Options.Steps)
             {
@@ -151,16 +208,21 @@ public sealed class DiTTrainer : IDisposable
                 (sumLoss, sumMse, sumVb, count) = (0, 0, 0, 0);
                 watch.Restart();
             }
-            if (Step % Options.CheckpointEvery == 0) SaveCheckpoint();
+            if (Step % Options.CheckpointEvery == 0 || (Options.CheckpointInterval is { } interval && sinceCheckpoint.Elapsed >= interval))
+            {
+                SaveCheckpoint();
+                saved = Step;
+                sinceCheckpoint.Restart();
+            }
         }
-        SaveCheckpoint();
+        if (saved != Step || !File.Exists(Path.Combine(runDirectory, TrainingCheckpoint.FileName))) SaveCheckpoint();
         return Step;
     }
 
     /// <summary>Writes the training checkpoint and the EMA weights (a DitML model checkpoint with its config).</summary>
     public void SaveCheckpoint()
     {
-        TrainingCheckpoint.Save(Path.Combine(runDirectory, TrainingCheckpoint.FileName), model, ema, optimizer, Step, Options);
+        TrainingCheckpoint.Save(Path.Combine(runDirectory, TrainingCheckpoint.FileName), model, ema, optimizer, Step, Options, DataSummary.Of(data));
         DiTCheckpoint.Save(Path.Combine(runDirectory, TrainingCheckpoint.EmaFileName), ema);
     }
 
