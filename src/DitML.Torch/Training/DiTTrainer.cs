@@ -28,9 +28,11 @@ public sealed class DiTTrainer : IDisposable
     private readonly ExponentialMovingAverage average;
     private readonly DiffusionLoss loss = new();
     private readonly BatchSchedule batches;
+    private readonly RunFolderLock runLock;
 
-    private DiTTrainer(DiTConfig config, IImageDataset data, TrainerOptions options, string runDirectory, long step)
+    private DiTTrainer(DiTConfig config, IImageDataset data, TrainerOptions options, string runDirectory, long step, RunFolderLock runLock)
     {
+        this.runLock = runLock;
         this.data = data;
         this.runDirectory = runDirectory;
         Options = options.Validate();
@@ -42,6 +44,8 @@ public sealed class DiTTrainer : IDisposable
         average = new ExponentialMovingAverage(model, ema, options.EmaDecay);
         batches = new BatchSchedule(data.Count, options.Seed);
         Step = step;
+        // Steps logged past the checkpoint (a run killed between checkpoints) are trained and logged again.
+        TrainingLog.TruncateTo(Path.Combine(runDirectory, TrainingLog.FileName), step);
     }
 
     /// <summary>The settings.</summary>
@@ -72,12 +76,17 @@ public sealed class DiTTrainer : IDisposable
             throw new ArgumentException($"{runDirectory} already holds a run; resume it (--resume) or choose another folder");
         bool created = !Directory.Exists(runDirectory);
         Directory.CreateDirectory(runDirectory);
+        RunFolderLock? held = null;
         try
         {
-            return new DiTTrainer(config, data, options, runDirectory, 0);
+            held = RunFolderLock.Acquire(runDirectory);
+            if (File.Exists(Path.Combine(runDirectory, TrainingCheckpoint.FileName)))
+                throw new ArgumentException($"{runDirectory} already holds a run; resume it (--resume) or choose another folder");
+            return new DiTTrainer(config, data, options, runDirectory, 0, held);
         }
         catch
         {
+            held?.Dispose();
             if (created && !Directory.EnumerateFileSystemEntries(runDirectory).Any()) Directory.Delete(runDirectory);
             throw;
         }
@@ -98,16 +107,26 @@ public sealed class DiTTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(resume);
         string path = Path.Combine(runDirectory, TrainingCheckpoint.FileName);
         if (!File.Exists(path)) throw new FileNotFoundException($"no checkpoint to resume in {runDirectory}", path);
-        var (config, stored, step, contents) = TrainingCheckpoint.Read(path);
-        var options = resume.Apply(config, stored, TrainingCheckpoint.ReadData(contents), DataSummary.Of(data));
-        var trainer = new DiTTrainer(config, data, options, runDirectory, step) { StoredTarget = stored.Steps };
+        var held = RunFolderLock.Acquire(runDirectory);
+        DiTTrainer trainer;
         try
         {
-            TrainingCheckpoint.Restore(contents, trainer.model, trainer.ema, trainer.optimizer, path);
+            var (config, stored, step, contents) = TrainingCheckpoint.Read(path);
+            var options = resume.Apply(config, stored, TrainingCheckpoint.ReadData(contents), DataSummary.Of(data));
+            trainer = new DiTTrainer(config, data, options, runDirectory, step, held) { StoredTarget = stored.Steps };
+            try
+            {
+                TrainingCheckpoint.Restore(contents, trainer.model, trainer.ema, trainer.optimizer, path);
+            }
+            catch
+            {
+                trainer.Dispose();
+                throw;
+            }
         }
         catch
         {
-            trainer.Dispose();
+            held.Dispose();
             throw;
         }
         return trainer;
@@ -134,7 +153,7 @@ public sealed class DiTTrainer : IDisposable
         var labels = new long[b];
         var indices = new int[b];
         var flip = new bool[b];
-        string logPath = Path.Combine(runDirectory, "log.jsonl");
+        string logPath = Path.Combine(runDirectory, TrainingLog.FileName);
         double sumLoss = 0, sumMse = 0, sumVb = 0;
         int count = 0;
         var watch = Stopwatch.StartNew();
@@ -232,6 +251,7 @@ public sealed class DiTTrainer : IDisposable
         optimizer.Dispose();
         model.Dispose();
         ema.Dispose();
+        runLock.Dispose();
     }
 
     private static void CheckData(DiTConfig config, IImageDataset data)

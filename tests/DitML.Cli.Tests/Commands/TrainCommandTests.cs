@@ -200,6 +200,29 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void ATornLastLogLineDoesNotBreakTheNextTrain()
+    {
+        string root = Directory.CreateTempSubdirectory("ditml-cli-torn-").FullName;
+        try
+        {
+            string data = Path.Combine(root, "data"), run = Path.Combine(root, "run");
+            IdxFiles.Write(data, n: 8, size: 8, classes: 2);
+            var (code, _, error) = CliRunner.Run(["train", "--data", data, .. Tiny, "--steps", "2", "--out", run]);
+            Assert.AreEqual(0, code, error);
+            File.AppendAllText(Path.Combine(run, "log.jsonl"), "{\"step\":3,\"loss\":0.");
+            (code, var output, error) = CliRunner.Run("train", "--data", data, "--out", run, "--resume", "--steps", "3");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "loss.png");
+            var steps = File.ReadAllLines(Path.Combine(run, "log.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64());
+            CollectionAssert.AreEqual(new long[] { 1, 2, 3 }, steps.ToArray());
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void MissingDataFolderIsAClearError()
     {
         var (code, _, error) = CliRunner.Run("train", "--data", "/no/data", "--out", "/tmp/never");

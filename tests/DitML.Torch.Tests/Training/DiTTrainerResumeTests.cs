@@ -94,9 +94,11 @@ public sealed class DiTTrainerResumeTests
             StringAssert.Contains(e.Message, "batch");
             Assert.DoesNotContain("lr:", e.Message);
 
-            using var ok = DiTTrainer.Resume(run, new Bands(), asked with { Depth = null, Steps = 2, Overrides = new HashSet<string> { "lr", "batch" } });
-            Assert.AreEqual((0.5, 2), (ok.Options.Optimizer.LearningRate, ok.Options.BatchSize));
-            Assert.AreEqual(2, ok.Run(), "trains on with the new settings");
+            using (var ok = DiTTrainer.Resume(run, new Bands(), asked with { Depth = null, Steps = 2, Overrides = new HashSet<string> { "lr", "batch" } }))
+            {
+                Assert.AreEqual((0.5, 2), (ok.Options.Optimizer.LearningRate, ok.Options.BatchSize));
+                Assert.AreEqual(2, ok.Run(), "trains on with the new settings");
+            }
 
             e = Assert.ThrowsExactly<ArgumentException>(() => DiTTrainer.Resume(run, new Bands(), new ResumeOptions { Overrides = new HashSet<string> { "depth" } }));
             StringAssert.Contains(e.Message, "--override depth");
@@ -172,8 +174,9 @@ public sealed class DiTTrainerResumeTests
         string run = NewRun();
         try
         {
-            using var t = DiTTrainer.Create(Config, new Bands(bad, nan), Options(100) with { BatchSize = 2 }, run);
-            var e = Assert.ThrowsExactly<TrainingFailedException>(() => t.Run());
+            TrainingFailedException e;
+            using (var t = DiTTrainer.Create(Config, new Bands(bad, nan), Options(100) with { BatchSize = 2 }, run))
+                e = Assert.ThrowsExactly<TrainingFailedException>(() => t.Run());
             Assert.AreEqual((failing, failing - 1), (e.FailedStep, e.SavedStep));
             Assert.AreEqual(failing - 1, StoredStep(run), "the last completed step is saved");
             StringAssert.Contains(e.Message, $"step {failing}");
