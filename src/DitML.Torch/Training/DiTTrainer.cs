@@ -169,12 +169,12 @@ public sealed class DiTTrainer : IDisposable
                 // Everything random in this step comes from (seed, step).
                 long stepSeed = DerivedSeed.Of(Options.Seed, Step);
                 batches.Indices(Step, indices);
-                var coin = new Random(DerivedSeed.ForRandom(Options.Seed, Step));
+                var coin = new TrainingRandom(DerivedSeed.Of(Options.Seed, Step));
                 data.CopyImages(indices, pixels);
                 for (int i = 0; i < b; i++)
                 {
                     labels[i] = data.GetLabel(indices[i]);
-                    flip[i] = Options.HorizontalFlip && coin.Next(2) == 1;
+                    flip[i] = Options.HorizontalFlip && coin.NextBool();
                     if (flip[i]) HorizontalFlip.InPlace(pixels.AsSpan(i * plane, plane), data.Channels, data.Height, data.Width);
                 }
                 var x0 = tensor(pixels, [b, data.Channels, data.Height, data.Width]);
