@@ -38,10 +38,12 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where it stopped, toward its stored target (or --steps). Settings that differ from the stored run are refused unless --override lists them." };
         var overrides = new Option<string[]>("--override") { Description = "On --resume: the settings allowed to differ from the stored run, comma-separated (data, batch, lr, ema, seed, clip, flip).", AllowMultipleArgumentsPerToken = true };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints (also every 10 minutes, at the end, on Ctrl+C and when a step fails).", DefaultValueFactory = _ => 500 };
+        var init = new Option<FileInfo?>("--init") { Description = "Fine-tune: start from these weights (official DiT .pt/.safetensors or a DitML checkpoint; the EMA weights when present), with a fresh optimizer; the architecture is the file's." };
+        var numClasses = new Option<int?>("--num-classes") { Description = "With --init: the number of classes of the new model (a new label table when it differs from the file's; the rest is kept)." };
         var vae = new Option<FileInfo?>("--vae") { Description = "Train on latents of this VAE (a ditml train-vae vae.safetensors, or SD's): every image is encoded once, with its mirror unless --no-flip, into the run folder's latents.safetensors." };
         var command = new Command("train", "Train a class-conditional DiT with the official recipe (AdamW, EMA, class dropout, hybrid loss). Ctrl+C or SIGTERM writes a checkpoint; --resume continues exactly.");
         dataOptions.AddTo(command);
-        foreach (var o in new Option[] { model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, overrides, checkpointEvery, vae }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, overrides, checkpointEvery, init, numClasses, vae }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string run = parse.GetValue(outDir)!.FullName;
@@ -50,6 +52,11 @@ internal static class TrainCommand
             bool resuming = parse.GetValue(resume);
             bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
             if (!resuming && Given(overrides)) throw new ArgumentException("--override only applies with --resume");
+            var initFile = parse.GetValue(init);
+            if (initFile != null && resuming) throw new ArgumentException("--init starts a new run; --resume continues one: give one of them");
+            if (Given(numClasses) && initFile == null) throw new ArgumentException("--num-classes applies with --init (a new model takes the data's classes)");
+            if (initFile != null && new Option[] { model, depth, width, heads, patch }.FirstOrDefault(Given) is { } architecture)
+                throw new ArgumentException($"--init takes the architecture from {initFile.FullName}; drop {architecture.Name}");
             // Every setting is checked before anything is written, so a bad one leaves no run folder.
             var fresh = new TrainerOptions
             {
@@ -70,10 +77,14 @@ internal static class TrainCommand
             using var stop = new StopSignals(error);
             using var trainer = resuming
                 ? DiTTrainer.Resume(run, dataset, Resume(parse, Given, overrides, dataset))
+                : initFile != null
+                ? DiTTrainer.FineTune(initFile.FullName, dataset, fresh with { HorizontalFlip = fresh.HorizontalFlip && !latent }, run, parse.GetValue(numClasses))
                 : DiTTrainer.Create(Config(parse, dataset, parse.GetValue(model)), dataset, fresh with
                 {
                     HorizontalFlip = fresh.HorizontalFlip && !latent,          // a latent cache holds the mirrored images
                 }, run);
+            if (trainer.InitializedFrom is { } from)
+                output.WriteLine($"fine-tuning from {from} (weights only: a fresh optimizer, EMA and step count)");
             if (trainer.StoredTarget is { } stored && stored != trainer.Options.Steps)
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"--steps changes the run's target from {stored} to {trainer.Options.Steps} steps"));
             if (trainer.Step >= trainer.Options.Steps)

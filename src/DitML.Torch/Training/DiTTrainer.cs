@@ -92,6 +92,48 @@ public sealed class DiTTrainer : IDisposable
         }
     }
 
+    /// <summary>Key of the class-label table in a DiT state dict (replaced when fine-tuning to another class count).</summary>
+    private const string LabelTableKey = "y_embedder.embedding_table.weight";
+
+    /// <summary>
+    /// Starts a new run (fine-tuning) from the weights of <paramref name="initPath"/>: an official DiT .pt or
+    /// .safetensors, a DitML model checkpoint or a DitML training checkpoint (its EMA weights when it has them). Only
+    /// the weights are taken: the optimizer, EMA (a copy of the loaded weights) and step count start fresh. With
+    /// <paramref name="numClasses"/> different from the file's, the label table is new (initialized as a fresh
+    /// model's) and every other weight is kept.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file does not fit the model it describes (every key named).</exception>
+    public static DiTTrainer FineTune(string initPath, IImageDataset data, TrainerOptions options, string runDirectory, int? numClasses = null)
+    {
+        ArgumentNullException.ThrowIfNull(initPath);
+        ArgumentNullException.ThrowIfNull(data);
+        if (!File.Exists(initPath)) throw new FileNotFoundException($"the weights to start from (--init) do not exist: {initPath}", initPath);
+        if (numClasses is <= 0) throw new ArgumentException($"the number of classes must be positive, got {numClasses}", nameof(numClasses));
+        var contents = CheckpointFile.Read(initPath);
+        var loaded = DiTCheckpoint.ResolveConfig(contents, null, initPath);
+        var config = numClasses is { } k && k != loaded.NumClasses ? loaded with { NumClasses = k } : loaded;
+        bool newTable = config.NumClasses != loaded.NumClasses;
+        var weights = newTable ? contents.Tensors.Where(kv => kv.Key != LabelTableKey).ToDictionary(kv => kv.Key, kv => kv.Value) : contents.Tensors;
+        bool created = !Directory.Exists(runDirectory);
+        var trainer = Create(config, data, options, runDirectory);
+        try
+        {
+            ModelStateDict.Load(trainer.model, weights, initPath, newTable ? new HashSet<string> { LabelTableKey } : null);
+            ModelStateDict.Load(trainer.ema, ModelStateDict.Export(trainer.model), initPath);
+            trainer.InitializedFrom = initPath;
+        }
+        catch
+        {
+            trainer.Dispose();
+            if (created) Directory.Delete(runDirectory, recursive: true);
+            throw;
+        }
+        return trainer;
+    }
+
+    /// <summary>The weights file a fine-tuning run started from (null otherwise).</summary>
+    public string? InitializedFrom { get; private set; }
+
     /// <summary>Continues the run in <paramref name="runDirectory"/>; <paramref name="steps"/> changes its target step count.</summary>
     public static DiTTrainer Resume(string runDirectory, IImageDataset data, long? steps = null) =>
         Resume(runDirectory, data, new ResumeOptions { Steps = steps });

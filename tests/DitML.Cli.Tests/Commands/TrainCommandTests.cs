@@ -223,6 +223,35 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void InitFineTunesFromAnotherRunWithANewClassCount()
+    {
+        string root = Directory.CreateTempSubdirectory("ditml-cli-init-").FullName;
+        try
+        {
+            string data = Path.Combine(root, "data"), other = Path.Combine(root, "other"), run = Path.Combine(root, "pre"), tuned = Path.Combine(root, "tuned");
+            IdxFiles.Write(data, n: 8, size: 8, classes: 2);
+            IdxFiles.Write(other, n: 8, size: 8, classes: 3);
+            var (code, _, error) = CliRunner.Run(["train", "--data", data, .. Tiny, "--steps", "2", "--out", run]);
+            Assert.AreEqual(0, code, error);
+            string init = Path.Combine(run, "ema.safetensors");
+            (code, var output, error) = CliRunner.Run("train", "--data", other, "--init", init, "--num-classes", "3", "--steps", "2", "--batch", "4", "--out", tuned);
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, $"fine-tuning from {init}");
+            StringAssert.Contains(output, "from step 0 to 2");
+            using var back = DitML.Dit.DiTCheckpoint.Load(Path.Combine(tuned, "ema.safetensors"));
+            Assert.AreEqual((1, 16, 3), (back.Config.Depth, back.Config.HiddenSize, back.Config.NumClasses), "the file's architecture, the new class count");
+            (code, _, error) = CliRunner.Run("train", "--data", other, "--init", init, "--depth", "2", "--out", Path.Combine(root, "bad"));
+            Assert.AreEqual(2, code);
+            StringAssert.Contains(error, "drop --depth");
+            Assert.IsFalse(Directory.Exists(Path.Combine(root, "bad")));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void MissingDataFolderIsAClearError()
     {
         var (code, _, error) = CliRunner.Run("train", "--data", "/no/data", "--out", "/tmp/never");
