@@ -205,6 +205,7 @@ public sealed class DiTTrainer : IDisposable
         using var log = new StreamWriter(logPath, append: true);
         while (Step < Options.Steps && !cancellation.IsCancellationRequested)
         {
+            bool stepDone = false;
             try
             {
                 using var scope = NewDisposeScope();
@@ -237,43 +238,48 @@ public sealed class DiTTrainer : IDisposable
                 optimizer.Update();
                 average.Update();
                 Step++;
+                stepDone = true;
+
+                count++;
+                if (Step % Options.LogEvery == 0 || Step == Options.Steps)
+                {
+                    var point = new TrainingProgress(Step, Options.Steps, sumLoss / count, sumMse / count, sumVb / count, count / watch.Elapsed.TotalSeconds);
+                    log.WriteLine(JsonSerializer.Serialize(new
+                    {
+                        step = point.Step, loss = point.Loss, mse = point.Mse, vb = point.Vb, steps_per_second = Math.Round(point.StepsPerSecond, 3),
+                    }));
+                    log.Flush();
+                    progress?.Report(point);
+                    (sumLoss, sumMse, sumVb, count) = (0, 0, 0, 0);
+                    watch.Restart();
+                }
+                if (Step % Options.CheckpointEvery == 0 || (Options.CheckpointInterval is { } interval && sinceCheckpoint.Elapsed >= interval))
+                {
+                    SaveCheckpoint();
+                    saved = Step;
+                    sinceCheckpoint.Restart();
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                string? written = null;
+                // A failure in the step itself leaves the weights of the step before; one after it (logging, a
+                // periodic checkpoint: a full disk) leaves those of the completed step.
+                long failed = stepDone ? Step : Step + 1;
+                string path = Path.Combine(runDirectory, TrainingCheckpoint.FileName);
+                (long Step, string? Path) kept = (saved, File.Exists(path) ? path : null);
                 if (Step > 0)
                 {
                     try
                     {
                         if (saved != Step) SaveCheckpoint();
-                        written = Path.Combine(runDirectory, TrainingCheckpoint.FileName);
+                        kept = (Step, path);
                     }
                     catch (Exception)
                     {
-                        // Reported in the message below (the original cause matters more).
+                        // The previous checkpoint (written atomically) is intact: the message names it.
                     }
                 }
-                throw new TrainingFailedException(Step + 1, Step, written, e);
-            }
-
-            count++;
-            if (Step % Options.LogEvery == 0 || Step == Options.Steps)
-            {
-                var point = new TrainingProgress(Step, Options.Steps, sumLoss / count, sumMse / count, sumVb / count, count / watch.Elapsed.TotalSeconds);
-                log.WriteLine(JsonSerializer.Serialize(new
-                {
-                    step = point.Step, loss = point.Loss, mse = point.Mse, vb = point.Vb, steps_per_second = Math.Round(point.StepsPerSecond, 3),
-                }));
-                log.Flush();
-                progress?.Report(point);
-                (sumLoss, sumMse, sumVb, count) = (0, 0, 0, 0);
-                watch.Restart();
-            }
-            if (Step % Options.CheckpointEvery == 0 || (Options.CheckpointInterval is { } interval && sinceCheckpoint.Elapsed >= interval))
-            {
-                SaveCheckpoint();
-                saved = Step;
-                sinceCheckpoint.Restart();
+                throw new TrainingFailedException(failed, kept.Step, kept.Path, e);
             }
         }
         if (saved != Step || !File.Exists(Path.Combine(runDirectory, TrainingCheckpoint.FileName))) SaveCheckpoint();

@@ -15,10 +15,10 @@ public sealed class TrainingFailedException : Exception
         CheckpointPath = checkpointPath;
     }
 
-    /// <summary>The step that failed (1-based: the step being computed).</summary>
+    /// <summary>The step that failed (1-based: the step being computed, or the one whose log line or checkpoint failed).</summary>
     public long FailedStep { get; }
 
-    /// <summary>The last completed step, the one the checkpoint holds.</summary>
+    /// <summary>The step the checkpoint on disk holds (the last completed one, or the last saved when saving failed).</summary>
     public long SavedStep { get; }
 
     /// <summary>The checkpoint written, or null when writing it failed too (or no step had completed).</summary>
@@ -27,7 +27,7 @@ public sealed class TrainingFailedException : Exception
     private static string Describe(long failedStep, long savedStep, string? path, Exception cause)
     {
         string kept = path is null
-            ? savedStep == 0 ? "no step had completed, nothing to save" : $"writing the checkpoint of step {savedStep} failed too"
+            ? savedStep == 0 && failedStep <= 1 ? "no step had completed, nothing to save" : "no checkpoint could be written"
             : $"the checkpoint of step {savedStep} is in {path} (resume to continue)";
         return $"training stopped at step {failedStep}: {cause.Message}; {kept}";
     }

@@ -191,4 +191,31 @@ public sealed class DiTTrainerResumeTests
             Clean(run);
         }
     }
+
+    /// <summary>Calls back synchronously on the training thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+    private sealed class OnStep(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => action(value);
+    }
+
+    [TestMethod]
+    public void AFailedPeriodicCheckpointKeepsThePreviousOneAndSaysWhich()
+    {
+        string run = NewRun();
+        try
+        {
+            // "The disk is full" from step 4 on: the checkpoint's temporary file cannot be created.
+            var blocked = new OnStep(p => { if (p.Step == 3) Directory.CreateDirectory(Path.Combine(run, TrainingCheckpoint.FileName + ".partial")); });
+            TrainingFailedException e;
+            using (var t = DiTTrainer.Create(Config, new Bands(), Options(10) with { CheckpointEvery = 2 }, run))
+                e = Assert.ThrowsExactly<TrainingFailedException>(() => t.Run(blocked));
+            Assert.AreEqual((4L, 2L), (e.FailedStep, e.SavedStep));
+            StringAssert.Contains(e.Message, "the checkpoint of step 2 is in");
+            Assert.AreEqual(2, StoredStep(run), "the previous checkpoint is intact");
+        }
+        finally
+        {
+            Clean(run);
+        }
+    }
 }
