@@ -42,7 +42,7 @@ public sealed class FineTuneTests
         try
         {
             string pretrained = Path.Combine(root, "pretrained"), tuned = Path.Combine(root, "tuned"), fresh = Path.Combine(root, "fresh");
-            using (var t = DiTTrainer.Create(Config, Bands(), Options(150), pretrained)) t.Run();
+            using (var t = DiTTrainer.Create(Config, Bands(), Options(80), pretrained)) t.Run();
             using (var t = DiTTrainer.Create(Config with { NumClasses = 6 }, Bands(), Options(10) with { Seed = 9 }, fresh)) t.Run();
             string init = Path.Combine(pretrained, TrainingCheckpoint.FileName);     // a training checkpoint: its EMA weights are taken
             using (var t = DiTTrainer.FineTune(init, Bands(), Options(10) with { Seed = 9 }, tuned, numClasses: 6))
