@@ -14,6 +14,7 @@ public static class DitMLCli
         root.Subcommands.Add(InfoCommand.Create(output));
         root.Subcommands.Add(ConvertCommand.Create(output));
         root.Subcommands.Add(ExportOnnxCommand.Create(output));
+        root.Subcommands.Add(ExportVaeCommand.Create(output));
         root.Subcommands.Add(SampleCommand.Create(output, error));
         root.Subcommands.Add(MergeNpzCommand.Create(output));
         root.Subcommands.Add(TrainCommand.Create(output, error));

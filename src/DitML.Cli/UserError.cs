@@ -4,7 +4,8 @@ namespace DitML.Cli;
 internal static class UserError
 {
     public static bool IsUserError(Exception e) => e is ArgumentException or InvalidDataException or DirectoryNotFoundException or DitML.Checkpoints.UnsafePickleException or FileNotFoundException
-        or DirectoryNotFoundException or NotSupportedException or FormatException or UnauthorizedAccessException;
+        or DirectoryNotFoundException or NotSupportedException or FormatException or UnauthorizedAccessException
+        or DitML.Training.RunFolderLockedException;
 
     public static string Describe(Exception e) => e switch
     {

@@ -35,46 +35,116 @@ internal static class TrainCommand
         var noFlip = new Option<bool>("--no-flip") { Description = "Do not flip images horizontally." };
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Run folder (checkpoint, ema.safetensors, log.jsonl, loss.png).", Required = true };
         var logEvery = new Option<int>("--log-every") { Description = "Steps between log lines (log.jsonl).", DefaultValueFactory = _ => 50 };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where it stopped." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where it stopped, toward its stored target (or --steps). Settings that differ from the stored run are refused unless --override lists them." };
+        var overrides = new Option<string[]>("--override") { Description = "On --resume: the settings allowed to differ from the stored run, comma-separated (data, batch, lr, ema, seed, clip, flip).", AllowMultipleArgumentsPerToken = true };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints (also every 10 minutes, at the end, on Ctrl+C and when a step fails).", DefaultValueFactory = _ => 500 };
+        var init = new Option<FileInfo?>("--init") { Description = "Fine-tune: start from these weights (official DiT .pt/.safetensors or a DitML checkpoint; the EMA weights when present), with a fresh optimizer; the architecture is the file's." };
+        var numClasses = new Option<int?>("--num-classes") { Description = "With --init: the number of classes of the new model (a new label table when it differs from the file's; the rest is kept)." };
         var vae = new Option<FileInfo?>("--vae") { Description = "Train on latents of this VAE (a ditml train-vae vae.safetensors, or SD's): every image is encoded once, with its mirror unless --no-flip, into the run folder's latents.safetensors." };
         var command = new Command("train", "Train a class-conditional DiT with the official recipe (AdamW, EMA, class dropout, hybrid loss). Ctrl+C or SIGTERM writes a checkpoint; --resume continues exactly.");
         dataOptions.AddTo(command);
-        foreach (var o in new Option[] { model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, vae }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, overrides, checkpointEvery, init, numClasses, vae }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string run = parse.GetValue(outDir)!.FullName;
             string cache = Path.Combine(run, LatentCacheFileName);
             var vaeFile = parse.GetValue(vae);
-            if (vaeFile != null && !parse.GetValue(resume))
+            bool resuming = parse.GetValue(resume);
+            bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
+            if (!resuming && Given(overrides)) throw new ArgumentException("--override only applies with --resume");
+            var initFile = parse.GetValue(init);
+            if (initFile != null && resuming) throw new ArgumentException("--init starts a new run; --resume continues one: give one of them");
+            if (Given(numClasses) && initFile == null) throw new ArgumentException("--num-classes applies with --init (a new model takes the data's classes)");
+            if (initFile != null && new Option[] { model, depth, width, heads, patch }.FirstOrDefault(Given) is { } architecture)
+                throw new ArgumentException($"--init takes the architecture from {initFile.FullName}; drop {architecture.Name}");
+            // Every setting is checked before anything is written, so a bad one leaves no run folder.
+            var fresh = new TrainerOptions
+            {
+                Steps = parse.GetValue(steps),
+                BatchSize = parse.GetValue(batch),
+                Optimizer = new AdamWOptions { LearningRate = parse.GetValue(lr) },
+                EmaDecay = parse.GetValue(emaDecay),
+                Seed = parse.GetValue(seed),
+                GradientClip = parse.GetValue(clip),
+                HorizontalFlip = !parse.GetValue(noFlip),
+                LogEvery = parse.GetValue(logEvery),
+                CheckpointEvery = parse.GetValue(checkpointEvery),
+            }.Validate();
+            if (vaeFile != null && !resuming)
                 BuildLatentCache(dataOptions.Open(parse), vaeFile, run, cache, !parse.GetValue(noFlip), parse.GetValue(seed), error);
-            bool latent = File.Exists(cache) && (vaeFile != null || parse.GetValue(resume));
+            bool latent = File.Exists(cache) && (vaeFile != null || resuming);
             var dataset = latent ? LatentCache.Open(cache) : dataOptions.Open(parse);
             using var stop = new StopSignals(error);
-            using var trainer = parse.GetValue(resume)
-                ? DiTTrainer.Resume(run, dataset, parse.GetValue(steps))
-                : DiTTrainer.Create(Config(parse, dataset, parse.GetValue(model)), dataset, new TrainerOptions
+            using var trainer = resuming
+                ? DiTTrainer.Resume(run, dataset, Resume(parse, Given, overrides, dataset))
+                : initFile != null
+                ? DiTTrainer.FineTune(initFile.FullName, dataset, fresh with { HorizontalFlip = fresh.HorizontalFlip && !latent }, run, parse.GetValue(numClasses))
+                : DiTTrainer.Create(Config(parse, dataset, parse.GetValue(model)), dataset, fresh with
                 {
-                    Steps = parse.GetValue(steps),
-                    BatchSize = parse.GetValue(batch),
-                    Optimizer = new AdamWOptions { LearningRate = parse.GetValue(lr) },
-                    EmaDecay = parse.GetValue(emaDecay),
-                    Seed = parse.GetValue(seed),
-                    GradientClip = parse.GetValue(clip),
-                    HorizontalFlip = !parse.GetValue(noFlip) && !latent,          // a latent cache holds the mirrored images
-                    LogEvery = parse.GetValue(logEvery),
+                    HorizontalFlip = fresh.HorizontalFlip && !latent,          // a latent cache holds the mirrored images
                 }, run);
+            if (trainer.InitializedFrom is { } from)
+                output.WriteLine($"fine-tuning from {from} (weights only: a fresh optimizer, EMA and step count)");
+            if (trainer.StoredTarget is { } stored && stored != trainer.Options.Steps)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"--steps changes the run's target from {stored} to {trainer.Options.Steps} steps"));
+            if (trainer.Step >= trainer.Options.Steps)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"the run has already reached its target of {trainer.Options.Steps} steps; give --steps to train further"));
             var cfg = trainer.Model.Config;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"training {cfg.Name ?? "DiT"} depth {cfg.Depth}, width {cfg.HiddenSize}, patch {cfg.PatchSize} ({DiTComplexity.Parameters(cfg):N0} parameters, {DiTComplexity.Gflops(cfg):F3} Gflops) on {dataset.Count} images from step {trainer.Step} to {trainer.Options.Steps}"));
             using var bar = new ProgressBar(error, "training", (int)(trainer.Options.Steps - trainer.Step));
-            long done = trainer.Run(new Progress(bar), stop.Token);
+            long done;
             string curve = Path.Combine(run, LossCurve.FileName);
+            try
+            {
+                done = trainer.Run(new Progress(bar), stop.Token);
+            }
+            catch (TrainingFailedException e)
+            {
+                LossCurve.Write(Path.Combine(run, "log.jsonl"), curve);
+                error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
             bool plotted = LossCurve.Write(Path.Combine(run, "log.jsonl"), curve);
             output.WriteLine($"stopped at step {done}; wrote {Path.Combine(run, TrainingCheckpoint.FileName)}, {Path.Combine(run, TrainingCheckpoint.EmaFileName)}" + (plotted ? $" and {curve}" : ""));
             if (latent) output.WriteLine("a latent model: sample it with --vae-decoder (the VAE's decoder exported to ONNX, e.g. train-vae's vae-decoder.onnx)");
             return stop.Requested ? 130 : 0;
         });
         return command;
+    }
+
+    /// <summary>The settings given on a resume: each one the user typed is checked against the stored run.</summary>
+    private static ResumeOptions Resume(ParseResult parse, Func<Option, bool> given, Option<string[]> overrides, IImageDataset dataset)
+    {
+        T? If<T>(string name) where T : struct
+        {
+            var option = (Option<T>)parse.CommandResult.Command.Options.First(o => o.Name == name);
+            return given(option) ? parse.GetValue(option) : null;
+        }
+        int? depth = If<int>("--depth"), width = If<int>("--hidden-size"), heads = If<int>("--heads"), patch = If<int>("--patch");
+        if (parse.GetValue<string?>("--model") is { } name)
+        {
+            var named = DiTConfig.FromName(name, dataset.Height, dataset.Channels, dataset.ClassCount);
+            (depth, width, heads, patch) = (named.Depth, named.HiddenSize, named.NumHeads, named.PatchSize);
+        }
+        var clipOption = (Option<double?>)parse.CommandResult.Command.Options.First(o => o.Name == "--clip");
+        bool noFlipGiven = given(parse.CommandResult.Command.Options.First(o => o.Name == "--no-flip"));
+        return new ResumeOptions
+        {
+            Steps = If<long>("--steps"),
+            Depth = depth, HiddenSize = width, NumHeads = heads, PatchSize = patch,
+            BatchSize = If<int>("--batch"),
+            LearningRate = If<double>("--lr"),
+            EmaDecay = If<double>("--ema"),
+            Seed = If<long>("--seed"),
+            ClipGiven = given(clipOption),
+            GradientClip = parse.GetValue(clipOption),
+            HorizontalFlip = noFlipGiven ? !parse.GetValue<bool>("--no-flip") : null,
+            LogEvery = If<int>("--log-every"),
+            CheckpointEvery = If<int>("--checkpoint-every"),
+            Overrides = (parse.GetValue(overrides) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                .Select(o => o.TrimStart('-')).ToHashSet(StringComparer.Ordinal),
+        };
     }
 
     private static DiTConfig Config(ParseResult parse, IImageDataset dataset, string? name)

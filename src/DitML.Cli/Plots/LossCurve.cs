@@ -19,7 +19,16 @@ internal static class LossCurve
         foreach (string line in File.ReadLines(logPath))
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
-            using var doc = JsonDocument.Parse(line);
+            JsonDocument doc;
+            try
+            {
+                doc = JsonDocument.Parse(line);
+            }
+            catch (JsonException)
+            {
+                continue;                                       // a torn line (a run killed mid-write) is not plotted
+            }
+            using var _ = doc;
             var root = doc.RootElement;
             if (!root.TryGetProperty("step", out var step) || !root.TryGetProperty("loss", out var l)) continue;
             steps.Add(step.GetDouble());

@@ -2,8 +2,8 @@ namespace DitML.Data;
 
 /// <summary>
 /// Which images form training batch s: the data is shuffled by a fresh permutation each epoch (seeded by the run's seed
-/// and the epoch), batches walk through it in order. A batch depends only on (seed, step), so a resumed run reads
-/// exactly the batches a straight run would.
+/// and the epoch, drawn with <see cref="TrainingRandom"/>, stable across .NET versions), batches walk through it in
+/// order. A batch depends only on (seed, step), so a resumed run reads exactly the batches a straight run would.
 /// </summary>
 public sealed class BatchSchedule
 {
@@ -36,8 +36,8 @@ public sealed class BatchSchedule
     private void Shuffle(int epoch)
     {
         permutation = Enumerable.Range(0, count).ToArray();
-        // Random(int) is deterministic across processes (HashCode is not: it is randomized per process).
-        new Random(DerivedSeed.ForRandom(seed, epoch)).Shuffle(permutation);
+        // DitML's own generator: System.Random's seeded sequence may change between .NET versions.
+        new TrainingRandom(DerivedSeed.Of(seed, epoch)).Shuffle(permutation.AsSpan());
         cachedEpoch = epoch;
     }
 }

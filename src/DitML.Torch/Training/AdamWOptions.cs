@@ -21,11 +21,13 @@ public sealed record AdamWOptions
     /// <summary>Checks the settings; returns this.</summary>
     public AdamWOptions Validate()
     {
-        if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}", nameof(LearningRate));
-        if (Beta1 is < 0 or >= 1) throw new ArgumentException($"beta1 must be in [0, 1), got {Beta1}", nameof(Beta1));
-        if (Beta2 is < 0 or >= 1) throw new ArgumentException($"beta2 must be in [0, 1), got {Beta2}", nameof(Beta2));
-        if (!(Epsilon > 0)) throw new ArgumentException($"epsilon must be positive, got {Epsilon}", nameof(Epsilon));
-        if (WeightDecay < 0) throw new ArgumentException($"weight decay must be ≥ 0, got {WeightDecay}", nameof(WeightDecay));
+        // Written as "not inside" so that NaN (for which every comparison is false) is refused too.
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate)))
+            throw new ArgumentException($"learning rate (--lr) must be positive and finite, got {LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}", nameof(LearningRate));
+        if (!(Beta1 >= 0 && Beta1 < 1)) throw new ArgumentException($"beta1 must be in [0, 1), got {Beta1}", nameof(Beta1));
+        if (!(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException($"beta2 must be in [0, 1), got {Beta2}", nameof(Beta2));
+        if (!(Epsilon > 0 && double.IsFinite(Epsilon))) throw new ArgumentException($"epsilon must be positive, got {Epsilon}", nameof(Epsilon));
+        if (!(WeightDecay >= 0 && double.IsFinite(WeightDecay))) throw new ArgumentException($"weight decay must be ≥ 0, got {WeightDecay}", nameof(WeightDecay));
         return this;
     }
 }

@@ -28,9 +28,11 @@ public sealed class DiTTrainer : IDisposable
     private readonly ExponentialMovingAverage average;
     private readonly DiffusionLoss loss = new();
     private readonly BatchSchedule batches;
+    private readonly RunFolderLock runLock;
 
-    private DiTTrainer(DiTConfig config, IImageDataset data, TrainerOptions options, string runDirectory, long step)
+    private DiTTrainer(DiTConfig config, IImageDataset data, TrainerOptions options, string runDirectory, long step, RunFolderLock runLock)
     {
+        this.runLock = runLock;
         this.data = data;
         this.runDirectory = runDirectory;
         Options = options.Validate();
@@ -42,6 +44,8 @@ public sealed class DiTTrainer : IDisposable
         average = new ExponentialMovingAverage(model, ema, options.EmaDecay);
         batches = new BatchSchedule(data.Count, options.Seed);
         Step = step;
+        // Steps logged past the checkpoint (a run killed between checkpoints) are trained and logged again.
+        TrainingLog.TruncateTo(Path.Combine(runDirectory, TrainingLog.FileName), step);
     }
 
     /// <summary>The settings.</summary>
@@ -56,35 +60,122 @@ public sealed class DiTTrainer : IDisposable
     /// <summary>The EMA of the model's weights (what sampling uses).</summary>
     public DiT Ema => ema;
 
-    /// <summary>Starts a new run in <paramref name="runDirectory"/> (created; must not hold a checkpoint already).</summary>
+    /// <summary>
+    /// Starts a new run in <paramref name="runDirectory"/> (created; must not hold a checkpoint already). Everything is
+    /// checked before the folder is created, so bad settings leave no folder behind.
+    /// </summary>
     public static DiTTrainer Create(DiTConfig config, IImageDataset data, TrainerOptions options, string runDirectory)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(data);
-        Directory.CreateDirectory(runDirectory);
+        ArgumentNullException.ThrowIfNull(options);
+        config.Validate();
+        options.Validate();
+        CheckData(config, data);
         if (File.Exists(Path.Combine(runDirectory, TrainingCheckpoint.FileName)))
             throw new ArgumentException($"{runDirectory} already holds a run; resume it (--resume) or choose another folder");
-        return new DiTTrainer(config, data, options, runDirectory, 0);
-    }
-
-    /// <summary>Continues the run in <paramref name="runDirectory"/>; <paramref name="steps"/> raises its target step count.</summary>
-    public static DiTTrainer Resume(string runDirectory, IImageDataset data, long? steps = null)
-    {
-        string path = Path.Combine(runDirectory, TrainingCheckpoint.FileName);
-        if (!File.Exists(path)) throw new FileNotFoundException($"no checkpoint to resume in {runDirectory}", path);
-        var (config, options, step, contents) = TrainingCheckpoint.Read(path);
-        var trainer = new DiTTrainer(config, data, steps is { } s ? options with { Steps = s } : options, runDirectory, step);
+        bool created = !Directory.Exists(runDirectory);
+        Directory.CreateDirectory(runDirectory);
+        RunFolderLock? held = null;
         try
         {
-            TrainingCheckpoint.Restore(contents, trainer.model, trainer.ema, trainer.optimizer, path);
+            held = RunFolderLock.Acquire(runDirectory);
+            if (File.Exists(Path.Combine(runDirectory, TrainingCheckpoint.FileName)))
+                throw new ArgumentException($"{runDirectory} already holds a run; resume it (--resume) or choose another folder");
+            return new DiTTrainer(config, data, options, runDirectory, 0, held);
+        }
+        catch
+        {
+            held?.Dispose();
+            if (created && !Directory.EnumerateFileSystemEntries(runDirectory).Any()) Directory.Delete(runDirectory);
+            throw;
+        }
+    }
+
+    /// <summary>Key of the class-label table in a DiT state dict (replaced when fine-tuning to another class count).</summary>
+    private const string LabelTableKey = "y_embedder.embedding_table.weight";
+
+    /// <summary>
+    /// Starts a new run (fine-tuning) from the weights of <paramref name="initPath"/>: an official DiT .pt or
+    /// .safetensors, a DitML model checkpoint or a DitML training checkpoint (its EMA weights when it has them). Only
+    /// the weights are taken: the optimizer, EMA (a copy of the loaded weights) and step count start fresh. With
+    /// <paramref name="numClasses"/> different from the file's, the label table is new (initialized as a fresh
+    /// model's) and every other weight is kept.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file does not fit the model it describes (every key named).</exception>
+    public static DiTTrainer FineTune(string initPath, IImageDataset data, TrainerOptions options, string runDirectory, int? numClasses = null)
+    {
+        ArgumentNullException.ThrowIfNull(initPath);
+        ArgumentNullException.ThrowIfNull(data);
+        if (!File.Exists(initPath)) throw new FileNotFoundException($"the weights to start from (--init) do not exist: {initPath}", initPath);
+        if (numClasses is <= 0) throw new ArgumentException($"the number of classes must be positive, got {numClasses}", nameof(numClasses));
+        var contents = CheckpointFile.Read(initPath);
+        var loaded = DiTCheckpoint.ResolveConfig(contents, null, initPath);
+        var config = numClasses is { } k && k != loaded.NumClasses ? loaded with { NumClasses = k } : loaded;
+        bool newTable = config.NumClasses != loaded.NumClasses;
+        var weights = newTable ? contents.Tensors.Where(kv => kv.Key != LabelTableKey).ToDictionary(kv => kv.Key, kv => kv.Value) : contents.Tensors;
+        bool created = !Directory.Exists(runDirectory);
+        var trainer = Create(config, data, options, runDirectory);
+        try
+        {
+            ModelStateDict.Load(trainer.model, weights, initPath, newTable ? new HashSet<string> { LabelTableKey } : null);
+            ModelStateDict.Load(trainer.ema, ModelStateDict.Export(trainer.model), initPath);
+            trainer.InitializedFrom = initPath;
         }
         catch
         {
             trainer.Dispose();
+            if (created) Directory.Delete(runDirectory, recursive: true);
             throw;
         }
         return trainer;
     }
+
+    /// <summary>The weights file a fine-tuning run started from (null otherwise).</summary>
+    public string? InitializedFrom { get; private set; }
+
+    /// <summary>Continues the run in <paramref name="runDirectory"/>; <paramref name="steps"/> changes its target step count.</summary>
+    public static DiTTrainer Resume(string runDirectory, IImageDataset data, long? steps = null) =>
+        Resume(runDirectory, data, new ResumeOptions { Steps = steps });
+
+    /// <summary>
+    /// Continues the run in <paramref name="runDirectory"/> toward its stored target, or <see cref="ResumeOptions.Steps"/>;
+    /// settings that differ from the stored run are refused unless <see cref="ResumeOptions.Overrides"/> lists them.
+    /// </summary>
+    /// <exception cref="ArgumentException">A setting differs (the message names each) or the data does not fit.</exception>
+    public static DiTTrainer Resume(string runDirectory, IImageDataset data, ResumeOptions resume)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(resume);
+        string path = Path.Combine(runDirectory, TrainingCheckpoint.FileName);
+        if (!File.Exists(path)) throw new FileNotFoundException($"no checkpoint to resume in {runDirectory}", path);
+        var held = RunFolderLock.Acquire(runDirectory);
+        DiTTrainer trainer;
+        try
+        {
+            var (config, stored, step, contents) = TrainingCheckpoint.Read(path);
+            var options = resume.Apply(config, stored, TrainingCheckpoint.ReadData(contents), DataSummary.Of(data));
+            trainer = new DiTTrainer(config, data, options, runDirectory, step, held) { StoredTarget = stored.Steps };
+            try
+            {
+                TrainingCheckpoint.Restore(contents, trainer.model, trainer.ema, trainer.optimizer, path);
+            }
+            catch
+            {
+                trainer.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+        return trainer;
+    }
+
+    /// <summary>The target step count stored in the resumed checkpoint (null for a new run).</summary>
+    public long? StoredTarget { get; private init; }
 
     /// <summary>
     /// Trains until <see cref="TrainerOptions.Steps"/> or cancellation; on either, writes a checkpoint and the EMA
@@ -93,6 +184,10 @@ public sealed class DiTTrainer : IDisposable
     /// <exception cref="InvalidOperationException">
     /// A step's gradients are not finite (training diverged); the checkpoint of the step before it is written first.
     /// </exception>
+    /// <exception cref="TrainingFailedException">
+    /// A step failed (a data error, a divergence, an exception); the checkpoint of the last completed step was written
+    /// first, and the cause is the inner exception.
+    /// </exception>
     public long Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         int b = Options.BatchSize, plane = data.Channels * data.Height * data.Width;
@@ -100,67 +195,101 @@ public sealed class DiTTrainer : IDisposable
         var labels = new long[b];
         var indices = new int[b];
         var flip = new bool[b];
-        string logPath = Path.Combine(runDirectory, "log.jsonl");
+        string logPath = Path.Combine(runDirectory, TrainingLog.FileName);
         double sumLoss = 0, sumMse = 0, sumVb = 0;
         int count = 0;
         var watch = Stopwatch.StartNew();
+        var sinceCheckpoint = Stopwatch.StartNew();
+        long saved = Step;
         model.train();
         using var log = new StreamWriter(logPath, append: true);
         while (Step < Options.Steps && !cancellation.IsCancellationRequested)
         {
-            using var scope = NewDisposeScope();
-            // Everything random in this step comes from (seed, step).
-            long stepSeed = DerivedSeed.Of(Options.Seed, Step);
-            batches.Indices(Step, indices);
-            var coin = new Random(DerivedSeed.ForRandom(Options.Seed, Step));
-            data.CopyImages(indices, pixels);
-            for (int i = 0; i < b; i++)
+            bool stepDone = false;
+            try
             {
-                labels[i] = data.GetLabel(indices[i]);
-                flip[i] = Options.HorizontalFlip && coin.Next(2) == 1;
-                if (flip[i]) HorizontalFlip.InPlace(pixels.AsSpan(i * plane, plane), data.Channels, data.Height, data.Width);
-            }
-            var x0 = tensor(pixels, [b, data.Channels, data.Height, data.Width]);
-            var y = tensor(labels);
-            manual_seed(stepSeed);
-            var t = loss.SampleTimesteps(b);
-            var noise = randn_like(x0);
-            var terms = loss.Compute((xt, tt) => model.forward(xt, tt, y), x0, t, noise);
-            var mean = terms.Loss.mean();
-            optimizer.ZeroGrad();
-            mean.backward();
-            FiniteGradients.Check(optimizer, Step, onDiverged: SaveCheckpoint);
-            if (Options.GradientClip is { } clip) nn.utils.clip_grad_norm_(model.parameters(), clip);
-            optimizer.Update();
-            average.Update();
-            Step++;
-
-            sumLoss += mean.item<float>();
-            sumMse += terms.Mse.mean().item<float>();
-            sumVb += terms.Vb is null ? 0 : terms.Vb.mean().item<float>();
-            count++;
-            if (Step % Options.LogEvery == 0 || Step == Options.Steps)
-            {
-                var point = new TrainingProgress(Step, Options.Steps, sumLoss / count, sumMse / count, sumVb / count, count / watch.Elapsed.TotalSeconds);
-                log.WriteLine(JsonSerializer.Serialize(new
+                using var scope = NewDisposeScope();
+                // Everything random in this step comes from (seed, step).
+                long stepSeed = DerivedSeed.Of(Options.Seed, Step);
+                batches.Indices(Step, indices);
+                var coin = new TrainingRandom(DerivedSeed.Of(Options.Seed, Step));
+                data.CopyImages(indices, pixels);
+                for (int i = 0; i < b; i++)
                 {
-                    step = point.Step, loss = point.Loss, mse = point.Mse, vb = point.Vb, steps_per_second = Math.Round(point.StepsPerSecond, 3),
-                }));
-                log.Flush();
-                progress?.Report(point);
-                (sumLoss, sumMse, sumVb, count) = (0, 0, 0, 0);
-                watch.Restart();
+                    labels[i] = data.GetLabel(indices[i]);
+                    flip[i] = Options.HorizontalFlip && coin.NextBool();
+                    if (flip[i]) HorizontalFlip.InPlace(pixels.AsSpan(i * plane, plane), data.Channels, data.Height, data.Width);
+                }
+                var x0 = tensor(pixels, [b, data.Channels, data.Height, data.Width]);
+                var y = tensor(labels);
+                manual_seed(stepSeed);
+                var t = loss.SampleTimesteps(b);
+                var noise = randn_like(x0);
+                var terms = loss.Compute((xt, tt) => model.forward(xt, tt, y), x0, t, noise);
+                var mean = terms.Loss.mean();
+                optimizer.ZeroGrad();
+                mean.backward();
+                // The checkpoint of the step before is written by the failure handler below.
+                FiniteGradients.Check(optimizer, Step, onDiverged: null);
+                if (Options.GradientClip is { } clip) nn.utils.clip_grad_norm_(model.parameters(), clip);
+                sumLoss += mean.item<float>();
+                sumMse += terms.Mse.mean().item<float>();
+                sumVb += terms.Vb is null ? 0 : terms.Vb.mean().item<float>();
+                optimizer.Update();
+                average.Update();
+                Step++;
+                stepDone = true;
+
+                count++;
+                if (Step % Options.LogEvery == 0 || Step == Options.Steps)
+                {
+                    var point = new TrainingProgress(Step, Options.Steps, sumLoss / count, sumMse / count, sumVb / count, count / watch.Elapsed.TotalSeconds);
+                    log.WriteLine(JsonSerializer.Serialize(new
+                    {
+                        step = point.Step, loss = point.Loss, mse = point.Mse, vb = point.Vb, steps_per_second = Math.Round(point.StepsPerSecond, 3),
+                    }));
+                    log.Flush();
+                    progress?.Report(point);
+                    (sumLoss, sumMse, sumVb, count) = (0, 0, 0, 0);
+                    watch.Restart();
+                }
+                if (Step % Options.CheckpointEvery == 0 || (Options.CheckpointInterval is { } interval && sinceCheckpoint.Elapsed >= interval))
+                {
+                    SaveCheckpoint();
+                    saved = Step;
+                    sinceCheckpoint.Restart();
+                }
             }
-            if (Step % Options.CheckpointEvery == 0) SaveCheckpoint();
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A failure in the step itself leaves the weights of the step before; one after it (logging, a
+                // periodic checkpoint: a full disk) leaves those of the completed step.
+                long failed = stepDone ? Step : Step + 1;
+                string path = Path.Combine(runDirectory, TrainingCheckpoint.FileName);
+                (long Step, string? Path) kept = (saved, File.Exists(path) ? path : null);
+                if (Step > 0)
+                {
+                    try
+                    {
+                        if (saved != Step) SaveCheckpoint();
+                        kept = (Step, path);
+                    }
+                    catch (Exception)
+                    {
+                        // The previous checkpoint (written atomically) is intact: the message names it.
+                    }
+                }
+                throw new TrainingFailedException(failed, kept.Step, kept.Path, e);
+            }
         }
-        SaveCheckpoint();
+        if (saved != Step || !File.Exists(Path.Combine(runDirectory, TrainingCheckpoint.FileName))) SaveCheckpoint();
         return Step;
     }
 
     /// <summary>Writes the training checkpoint and the EMA weights (a DitML model checkpoint with its config).</summary>
     public void SaveCheckpoint()
     {
-        TrainingCheckpoint.Save(Path.Combine(runDirectory, TrainingCheckpoint.FileName), model, ema, optimizer, Step, Options);
+        TrainingCheckpoint.Save(Path.Combine(runDirectory, TrainingCheckpoint.FileName), model, ema, optimizer, Step, Options, DataSummary.Of(data));
         DiTCheckpoint.Save(Path.Combine(runDirectory, TrainingCheckpoint.EmaFileName), ema);
     }
 
@@ -170,6 +299,7 @@ public sealed class DiTTrainer : IDisposable
         optimizer.Dispose();
         model.Dispose();
         ema.Dispose();
+        runLock.Dispose();
     }
 
     private static void CheckData(DiTConfig config, IImageDataset data)

@@ -24,8 +24,16 @@ public sealed record TrainerOptions
     /// <summary>Steps between log lines.</summary>
     public int LogEvery { get; init; } = 50;
 
-    /// <summary>Steps between checkpoints (a checkpoint is also written at the end and on cancellation).</summary>
+    /// <summary>
+    /// Steps between checkpoints (a checkpoint is also written at the end, on cancellation and when a step fails).
+    /// </summary>
     public int CheckpointEvery { get; init; } = 1000;
+
+    /// <summary>
+    /// Also write a checkpoint when this much wall-clock time has passed since the last one (so a slow run loses at most
+    /// this much work, whatever <see cref="CheckpointEvery"/> says); null: by steps only.
+    /// </summary>
+    public TimeSpan? CheckpointInterval { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Randomly flip images horizontally (the recipe's augmentation; off for data where it changes meaning).</summary>
     public bool HorizontalFlip { get; init; } = true;
@@ -35,9 +43,14 @@ public sealed record TrainerOptions
     {
         if (Steps <= 0) throw new ArgumentException($"Steps must be positive, got {Steps}", nameof(Steps));
         if (BatchSize <= 0) throw new ArgumentException($"BatchSize must be positive, got {BatchSize}", nameof(BatchSize));
-        if (EmaDecay is < 0 or > 1) throw new ArgumentException($"EmaDecay must be in [0, 1], got {EmaDecay}", nameof(EmaDecay));
-        if (GradientClip is <= 0) throw new ArgumentException($"GradientClip must be positive, got {GradientClip}", nameof(GradientClip));
+        // Written as "not inside" so that NaN (for which every comparison is false) is refused too.
+        if (!(EmaDecay >= 0 && EmaDecay <= 1)) throw new ArgumentException($"EmaDecay (--ema) must be in [0, 1], got {EmaDecay.ToString(System.Globalization.CultureInfo.InvariantCulture)}", nameof(EmaDecay));
+        if (GradientClip is { } clip && !(clip > 0 && double.IsFinite(clip)))
+            throw new ArgumentException($"GradientClip (--clip) must be positive and finite, got {clip.ToString(System.Globalization.CultureInfo.InvariantCulture)}", nameof(GradientClip));
         if (LogEvery <= 0 || CheckpointEvery <= 0) throw new ArgumentException("LogEvery and CheckpointEvery must be positive");
+        if (CheckpointInterval is { } interval && interval <= TimeSpan.Zero)
+            throw new ArgumentException($"CheckpointInterval must be positive, got {interval}", nameof(CheckpointInterval));
+        ArgumentNullException.ThrowIfNull(Optimizer);
         Optimizer.Validate();
         return this;
     }

@@ -19,10 +19,23 @@ public static class TrainingCheckpoint
     /// <summary>File name of the EMA weights alone (a DitML model checkpoint).</summary>
     public const string EmaFileName = "ema.safetensors";
 
+    private const string DataMetadataKey = "ditml.data";
+
+    /// <summary>The summary of the data the run trained on; null for checkpoints written before it was stored.</summary>
+    public static DataSummary? ReadData(CheckpointContents contents)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        return DataSummary.Parse(contents.Metadata.GetValueOrDefault(DataMetadataKey));
+    }
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
     /// <summary>Writes the state atomically.</summary>
-    public static void Save(string path, DiT model, DiT ema, AdamW optimizer, long step, TrainerOptions options)
+    public static void Save(string path, DiT model, DiT ema, AdamW optimizer, long step, TrainerOptions options) =>
+        Save(path, model, ema, optimizer, step, options, null);
+
+    /// <summary>Writes the state atomically, with a summary of the data trained on (checked when the run resumes).</summary>
+    public static void Save(string path, DiT model, DiT ema, AdamW optimizer, long step, TrainerOptions options, DataSummary? data)
     {
         var tensors = new Dictionary<string, CheckpointTensor>();
         foreach (var (k, v) in ModelStateDict.Export(model)) tensors["model." + k] = v;
@@ -35,6 +48,7 @@ public static class TrainingCheckpoint
             ["ditml.step"] = step.ToString(CultureInfo.InvariantCulture),
             ["ditml.optimizer_step"] = optimizerStep.ToString(CultureInfo.InvariantCulture),
             ["ditml.trainer"] = JsonSerializer.Serialize(options, Json),
+            [DataMetadataKey] = data?.Serialize() ?? "",
         });
     }
 

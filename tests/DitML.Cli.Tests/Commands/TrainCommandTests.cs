@@ -86,6 +86,171 @@ public sealed class TrainCommandTests
         }
     }
 
+    private static readonly string[] Tiny = ["--depth", "1", "--hidden-size", "16", "--heads", "2", "--patch", "2", "--batch", "4", "--log-every", "1"];
+
+    [TestMethod]
+    public void ResumeKeepsTheStoredTargetAndStepsChangesItSayingSo()
+    {
+        string root = Directory.CreateTempSubdirectory("ditml-cli-resume-").FullName;
+        try
+        {
+            string data = Path.Combine(root, "data"), run = Path.Combine(root, "run");
+            IdxFiles.Write(data, n: 12, size: 8, classes: 3);
+            var (code, _, error) = CliRunner.Run(["train", "--data", data, .. Tiny, "--steps", "2", "--out", run]);
+            Assert.AreEqual(0, code, error);
+            (code, var output, error) = CliRunner.Run("train", "--data", data, "--out", run, "--resume");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "from step 2 to 2");
+            StringAssert.Contains(output, "already reached its target of 2 steps");
+            Assert.AreEqual(2, DitML.Training.TrainingCheckpoint.Read(Path.Combine(run, "checkpoint.safetensors")).Options.Steps, "the target is not reset to a default");
+            (code, output, error) = CliRunner.Run("train", "--data", data, "--out", run, "--resume", "--steps", "3");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "--steps changes the run's target from 2 to 3 steps");
+            StringAssert.Contains(output, "stopped at step 3");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void ResumeWithDifferentSettingsIsRefusedNamingEachUnlessOverridden()
+    {
+        string root = Directory.CreateTempSubdirectory("ditml-cli-resume-").FullName;
+        try
+        {
+            string data = Path.Combine(root, "data"), run = Path.Combine(root, "run");
+            IdxFiles.Write(data, n: 12, size: 8, classes: 3);
+            var (code, _, error) = CliRunner.Run(["train", "--data", data, .. Tiny, "--steps", "1", "--out", run]);
+            Assert.AreEqual(0, code, error);
+            (code, _, error) = CliRunner.Run("train", "--data", data, "--out", run, "--resume", "--steps", "2", "--depth", "3", "--lr", "0.5", "--batch", "2");
+            Assert.AreEqual(2, code, "refused");
+            StringAssert.Contains(error, "depth: stored 1, asked 3");
+            StringAssert.Contains(error, "lr: stored 0.0001, asked 0.5");
+            StringAssert.Contains(error, "batch: stored 4, asked 2");
+            StringAssert.Contains(error, "--override");
+            Assert.AreEqual(1, DitML.Training.TrainingCheckpoint.Read(Path.Combine(run, "checkpoint.safetensors")).Step, "nothing trained");
+            (code, var output, error) = CliRunner.Run("train", "--data", data, "--out", run, "--resume", "--steps", "2", "--lr", "0.0005", "--batch", "2", "--override", "lr,batch");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "stopped at step 2");
+            var options = DitML.Training.TrainingCheckpoint.Read(Path.Combine(run, "checkpoint.safetensors")).Options;
+            Assert.AreEqual((0.0005, 2), (options.Optimizer.LearningRate, options.BatchSize));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    [DataRow("--ema", "NaN")]
+    [DataRow("--lr", "Infinity")]
+    [DataRow("--lr", "-1")]
+    [DataRow("--checkpoint-every", "0")]
+    public void BadHyperparametersAreRefusedBeforeARunFolderExists(string option, string value)
+    {
+        string root = Directory.CreateTempSubdirectory("ditml-cli-bad-").FullName;
+        try
+        {
+            string data = Path.Combine(root, "data"), run = Path.Combine(root, "run");
+            IdxFiles.Write(data, n: 4, size: 8, classes: 2);
+            var (code, _, error) = CliRunner.Run(["train", "--data", data, .. Tiny, "--steps", "1", option, value, "--out", run]);
+            Assert.AreEqual(2, code, error);
+            StringAssert.Contains(error, value == "0" ? "CheckpointEvery" : option);
+            Assert.IsFalse(Directory.Exists(run), "a validation error leaves no run folder");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void ATruncatedImageMidRunWritesACheckpointAndNamesTheFile()
+    {
+        string root = Directory.CreateTempSubdirectory("ditml-cli-bad-png-").FullName;
+        try
+        {
+            string source = Path.Combine(AppContext.BaseDirectory, "Fixtures", "data", "folder"), folder = Path.Combine(root, "images"), run = Path.Combine(root, "run");
+            foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+            {
+                string to = Path.Combine(folder, Path.GetRelativePath(source, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Copy(file, to);
+            }
+            string[] tiny = ["--image-size", "16", "--depth", "1", "--hidden-size", "16", "--heads", "2", "--patch", "4", "--batch", "2", "--log-every", "1", "--seed", "1"];
+            string bad = Path.Combine(folder, "dog", "c_37x50.png");
+            var bytes = File.ReadAllBytes(bad);
+            File.WriteAllBytes(bad, bytes[..(bytes.Length / 3)]);
+            var (code, output, error) = CliRunner.Run(["train", "--data", folder, .. tiny, "--steps", "20", "--out", run]);
+            Assert.AreEqual(1, code, error);
+            StringAssert.Contains(error, "c_37x50.png");
+            var failed = System.Text.RegularExpressions.Regex.Match(error, @"training stopped at step (\d+)");
+            Assert.IsTrue(failed.Success, error);
+            long step = long.Parse(failed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.IsGreaterThan(1L, step, "seed 1 draws the bad image after step 1: " + error);
+            Assert.AreEqual(step - 1, DitML.Training.TrainingCheckpoint.Read(Path.Combine(run, "checkpoint.safetensors")).Step, "the last completed step is saved");
+            StringAssert.Contains(error, "checkpoint.safetensors");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void ATornLastLogLineDoesNotBreakTheNextTrain()
+    {
+        string root = Directory.CreateTempSubdirectory("ditml-cli-torn-").FullName;
+        try
+        {
+            string data = Path.Combine(root, "data"), run = Path.Combine(root, "run");
+            IdxFiles.Write(data, n: 8, size: 8, classes: 2);
+            var (code, _, error) = CliRunner.Run(["train", "--data", data, .. Tiny, "--steps", "2", "--out", run]);
+            Assert.AreEqual(0, code, error);
+            File.AppendAllText(Path.Combine(run, "log.jsonl"), "{\"step\":3,\"loss\":0.");
+            (code, var output, error) = CliRunner.Run("train", "--data", data, "--out", run, "--resume", "--steps", "3");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "loss.png");
+            var steps = File.ReadAllLines(Path.Combine(run, "log.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64());
+            CollectionAssert.AreEqual(new long[] { 1, 2, 3 }, steps.ToArray());
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void InitFineTunesFromAnotherRunWithANewClassCount()
+    {
+        string root = Directory.CreateTempSubdirectory("ditml-cli-init-").FullName;
+        try
+        {
+            string data = Path.Combine(root, "data"), other = Path.Combine(root, "other"), run = Path.Combine(root, "pre"), tuned = Path.Combine(root, "tuned");
+            IdxFiles.Write(data, n: 8, size: 8, classes: 2);
+            IdxFiles.Write(other, n: 8, size: 8, classes: 3);
+            var (code, _, error) = CliRunner.Run(["train", "--data", data, .. Tiny, "--steps", "2", "--out", run]);
+            Assert.AreEqual(0, code, error);
+            string init = Path.Combine(run, "ema.safetensors");
+            (code, var output, error) = CliRunner.Run("train", "--data", other, "--init", init, "--num-classes", "3", "--steps", "2", "--batch", "4", "--out", tuned);
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, $"fine-tuning from {init}");
+            StringAssert.Contains(output, "from step 0 to 2");
+            using var back = DitML.Dit.DiTCheckpoint.Load(Path.Combine(tuned, "ema.safetensors"));
+            Assert.AreEqual((1, 16, 3), (back.Config.Depth, back.Config.HiddenSize, back.Config.NumClasses), "the file's architecture, the new class count");
+            (code, _, error) = CliRunner.Run("train", "--data", other, "--init", init, "--depth", "2", "--out", Path.Combine(root, "bad"));
+            Assert.AreEqual(2, code);
+            StringAssert.Contains(error, "drop --depth");
+            Assert.IsFalse(Directory.Exists(Path.Combine(root, "bad")));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     [TestMethod]
     public void MissingDataFolderIsAClearError()
     {
