@@ -41,7 +41,7 @@ internal static class PickleWriter
         return ms.ToArray();
     }
 
-    private static string StorageName(TensorDType dtype) => dtype switch
+    internal static string StorageName(TensorDType dtype) => dtype switch
     {
         TensorDType.Float32 => "FloatStorage",
         TensorDType.Float16 => "HalfStorage",
@@ -56,7 +56,7 @@ internal static class PickleWriter
         _ => throw new NotSupportedException(dtype.ToString()),
     };
 
-    private static long[] ContiguousStrides(long[] shape)
+    internal static long[] ContiguousStrides(long[] shape)
     {
         var stride = new long[shape.Length];
         long s = 1;

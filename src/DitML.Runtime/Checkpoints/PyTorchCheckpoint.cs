@@ -44,6 +44,55 @@ public static class PyTorchCheckpoint
         }
     }
 
+    /// <summary>
+    /// Reads the AdamW state (<c>opt</c>) of an official training checkpoint {"model", "ema", "opt", "args"}, as the
+    /// official train.py or <c>ditml convert</c> write it (torch.save's zip format).
+    /// </summary>
+    /// <exception cref="InvalidDataException">No "opt" entry, or one that is not a single-group Adam-style state.</exception>
+    public static OptimizerState ReadOptimizerState(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);
+        using var zip = ZipFile.OpenRead(path);
+        var pickleEntry = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1)
+            ?? throw new InvalidDataException($"{path}: the zip has no <archive>/data.pkl entry, so it is not a torch.save file");
+        string prefix = pickleEntry.FullName[..^"data.pkl".Length];
+        var root = new SafeUnpickler(ReadEntry(pickleEntry, path), path).Load();
+        InvalidDataException Bad(string what) => new($"{path}: {what}");
+        if (root is not Dictionary<object, object?> dict || !dict.TryGetValue("opt", out var optValue) || optValue is not Dictionary<object, object?> opt)
+            throw Bad("no \"opt\" entry: not a training checkpoint of the official train.py");
+        if (opt.GetValueOrDefault("param_groups") is not List<object?> { Count: 1 } groups || groups[0] is not Dictionary<object, object?> group)
+            throw Bad("\"opt\" has not exactly one parameter group");
+        CheckpointTensor Tensor(object? value, string name) => value is TensorRef t
+            ? Materialize(name, t, ReadStorage(zip, prefix, t.Storage, path), path)
+            : throw Bad($"optimizer entry {name} is not a tensor");
+        double Number(string key) => group.GetValueOrDefault(key) switch
+        {
+            double d => d,
+            long l => l,
+            _ => throw Bad($"optimizer setting '{key}' is missing or not a number"),
+        };
+        var moments = new Dictionary<long, (CheckpointTensor, CheckpointTensor)>();
+        long step = 0;
+        if (opt.GetValueOrDefault("state") is not Dictionary<object, object?> state) throw Bad("\"opt\" has no state dict");
+        foreach (var (key, value) in state)
+        {
+            if (key is not long index || value is not Dictionary<object, object?> entry) throw Bad($"optimizer state entry {key} is not a parameter's state");
+            moments[index] = (Tensor(entry.GetValueOrDefault("exp_avg"), $"state[{index}].exp_avg"), Tensor(entry.GetValueOrDefault("exp_avg_sq"), $"state[{index}].exp_avg_sq"));
+            step = entry.GetValueOrDefault("step") switch
+            {
+                long l => l,
+                double d => (long)d,
+                TensorRef t => (long)Tensor(t, $"state[{index}].step").ToFloat32()[0],
+                _ => throw Bad($"optimizer state[{index}] has no step"),
+            };
+        }
+        if (group.GetValueOrDefault("betas") is not PickleTuple { Items.Length: 2 } betas || betas.Items.Any(b => b is not double))
+            throw Bad("optimizer betas are not a pair of numbers");
+        int count = group.GetValueOrDefault("params") is List<object?> ps ? ps.Count : throw Bad("optimizer group has no params list");
+        return new OptimizerState(step, moments, count, Number("lr"), (double)betas.Items[0]!, (double)betas.Items[1]!, Number("eps"), Number("weight_decay"));
+    }
+
     /// <summary>The selected state_dict of an unpickled checkpoint, each storage read once through <paramref name="readStorage"/>.</summary>
     private static CheckpointContents Build(object? root, CheckpointWeights weights, string path, Func<StorageRef, byte[]> readStorage)
     {
@@ -80,6 +129,29 @@ public static class PyTorchCheckpoint
             var keys = stateDict.Keys.Select((name, i) => (name, key: i.ToString(CultureInfo.InvariantCulture))).ToList();
             WriteEntry(zip, $"{archiveName}/data.pkl", PickleWriter.StateDict(keys.Select(k => (k.name, k.key, stateDict[k.name])).ToList()));
             foreach (var (name, key) in keys) WriteEntry(zip, $"{archiveName}/data/{key}", stateDict[name].Data);
+            WriteEntry(zip, $"{archiveName}/version", Encoding.ASCII.GetBytes("3\n"));
+            WriteEntry(zip, $"{archiveName}/byteorder", Encoding.ASCII.GetBytes("little"));
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// Writes any nested value as torch.save does (dicts, OrderedDicts, lists, <see cref="PythonTuple"/>,
+    /// <see cref="PythonNamespace"/>, numbers, strings, tensors): the official train.py's checkpoint dict, for instance.
+    /// Written to a temporary file first, so a failure leaves no half-written checkpoint.
+    /// </summary>
+    public static void WriteObject(string path, object root, string archiveName = "archive")
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(root);
+        var writer = new PickleObjectWriter();
+        byte[] pickle = writer.Write(root);
+        string temp = path + ".partial";
+        using (var stream = File.Create(temp))
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create))
+        {
+            WriteEntry(zip, $"{archiveName}/data.pkl", pickle);
+            foreach (var (key, tensor) in writer.Storages) WriteEntry(zip, $"{archiveName}/data/{key}", tensor.Data);
             WriteEntry(zip, $"{archiveName}/version", Encoding.ASCII.GetBytes("3\n"));
             WriteEntry(zip, $"{archiveName}/byteorder", Encoding.ASCII.GetBytes("little"));
         }

@@ -65,6 +65,10 @@ public static class DiTCheckpoint
         {
             config = DiTConfig.FromJson(json);
         }
+        else if (contents.Metadata.TryGetValue("args.ditml_config", out var argsJson))
+        {
+            config = DiTConfig.FromJson(argsJson);                         // written by `ditml convert` beside train.py's args
+        }
         else if (contents.Metadata.TryGetValue("args.model", out var name))
         {
             int inputSize = options.InputSize ?? (contents.Metadata.TryGetValue("args.image_size", out var px) ? int.Parse(px, CultureInfo.InvariantCulture) / 8 : shapes.InputSize);

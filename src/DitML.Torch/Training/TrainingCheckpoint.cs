@@ -21,6 +21,9 @@ public static class TrainingCheckpoint
 
     private const string DataMetadataKey = "ditml.data";
 
+    /// <summary>The metadata key of the trainer options: present only in training checkpoints.</summary>
+    public const string TrainerMetadataKey = "ditml.trainer";
+
     /// <summary>The summary of the data the run trained on; null for checkpoints written before it was stored.</summary>
     public static DataSummary? ReadData(CheckpointContents contents)
     {
@@ -47,7 +50,7 @@ public static class TrainingCheckpoint
             [DiTCheckpoint.ConfigMetadataKey] = model.Config.ToJson(),
             ["ditml.step"] = step.ToString(CultureInfo.InvariantCulture),
             ["ditml.optimizer_step"] = optimizerStep.ToString(CultureInfo.InvariantCulture),
-            ["ditml.trainer"] = JsonSerializer.Serialize(options, Json),
+            [TrainerMetadataKey] = JsonSerializer.Serialize(options, Json),
             [DataMetadataKey] = data?.Serialize() ?? "",
         });
     }
@@ -59,7 +62,7 @@ public static class TrainingCheckpoint
         string Need(string key) => contents.Metadata.TryGetValue(key, out var v) ? v
             : throw new InvalidDataException($"{path}: not a DitML training checkpoint (no '{key}' in its metadata)");
         var config = DiTConfig.FromJson(Need(DiTCheckpoint.ConfigMetadataKey));
-        var options = JsonSerializer.Deserialize<TrainerOptions>(Need("ditml.trainer"), Json) ?? throw new InvalidDataException($"{path}: empty trainer options");
+        var options = JsonSerializer.Deserialize<TrainerOptions>(Need(TrainerMetadataKey), Json) ?? throw new InvalidDataException($"{path}: empty trainer options");
         return (config, options, long.Parse(Need("ditml.step"), CultureInfo.InvariantCulture), contents);
     }
 

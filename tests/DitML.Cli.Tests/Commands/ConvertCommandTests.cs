@@ -8,6 +8,32 @@ public sealed class ConvertCommandTests
     private static string FixturePath(params string[] parts) => Path.Combine([AppContext.BaseDirectory, "Fixtures", .. parts]);
 
     [TestMethod]
+    public void ARunsCheckpointBecomesTheOfficialTrainingDict()
+    {
+        string dir = Directory.CreateTempSubdirectory("ditml-cli-official-").FullName;
+        try
+        {
+            string data = Path.Combine(dir, "data"), run = Path.Combine(dir, "run");
+            IdxFiles.Write(data, n: 8, size: 8, classes: 2);
+            var (trained, _, trainError) = CliRunner.Run("train", "--data", data, "--out", run, "--depth", "1", "--hidden-size", "16", "--heads", "2",
+                "--patch", "2", "--steps", "2", "--batch", "4", "--log-every", "1");
+            Assert.AreEqual(0, trained, trainError);
+            string pt = Path.Combine(dir, "ckpt.pt");
+            var (code, output, error) = CliRunner.Run("convert", "--in", Path.Combine(run, "checkpoint.safetensors"), "--out", pt);
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "{model, ema, opt, args}");
+            var model = CheckpointFile.Read(pt, CheckpointWeights.Model);
+            Assert.AreEqual("model", model.SelectedEntry);
+            Assert.AreEqual("4", model.Metadata["args.global_batch_size"]);
+            Assert.IsTrue(model.Tensors.ContainsKey("x_embedder.proj.weight"), "official names, no DitML prefixes");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void PtToSafetensorsAndBackKeepsNamesAndValues()
     {
         string source = FixturePath("dit", "small_state_dict.pt");
