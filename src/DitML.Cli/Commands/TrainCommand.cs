@@ -39,11 +39,12 @@ internal static class TrainCommand
         var overrides = new Option<string[]>("--override") { Description = "On --resume: the settings allowed to differ from the stored run, comma-separated (data, batch, lr, ema, seed, clip, flip).", AllowMultipleArgumentsPerToken = true };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints (also every 10 minutes, at the end, on Ctrl+C and when a step fails).", DefaultValueFactory = _ => 500 };
         var init = new Option<FileInfo?>("--init") { Description = "Fine-tune: start from these weights (official DiT .pt/.safetensors or a DitML checkpoint; the EMA weights when present), with a fresh optimizer; the architecture is the file's." };
+        var resumeFrom = new Option<FileInfo?>("--resume-from") { Description = "Continue an official DiT training checkpoint {model, ema, opt, args} (train.py's, or `ditml convert`'s) in a new run folder --out: weights, EMA, AdamW moments, step and lr from the file." };
         var numClasses = new Option<int?>("--num-classes") { Description = "With --init: the number of classes of the new model (a new label table when it differs from the file's; the rest is kept)." };
         var vae = new Option<FileInfo?>("--vae") { Description = "Train on latents of this VAE (a ditml train-vae vae.safetensors, or SD's): every image is encoded once, with its mirror unless --no-flip, into the run folder's latents.safetensors." };
         var command = new Command("train", "Train a class-conditional DiT with the official recipe (AdamW, EMA, class dropout, hybrid loss). Ctrl+C or SIGTERM writes a checkpoint; --resume continues exactly.");
         dataOptions.AddTo(command);
-        foreach (var o in new Option[] { model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, overrides, checkpointEvery, init, numClasses, vae }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, overrides, checkpointEvery, init, numClasses, vae, resumeFrom }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string run = parse.GetValue(outDir)!.FullName;
@@ -57,6 +58,11 @@ internal static class TrainCommand
             if (Given(numClasses) && initFile == null) throw new ArgumentException("--num-classes applies with --init (a new model takes the data's classes)");
             if (initFile != null && new Option[] { model, depth, width, heads, patch }.FirstOrDefault(Given) is { } architecture)
                 throw new ArgumentException($"--init takes the architecture from {initFile.FullName}; drop {architecture.Name}");
+            var official = parse.GetValue(resumeFrom);
+            if (official != null && (resuming || initFile != null)) throw new ArgumentException("--resume-from starts a run folder from an official checkpoint; drop --resume / --init");
+            if (official != null && new Option[] { model, depth, width, heads, patch, lr }.FirstOrDefault(Given) is { } fromFile)
+                throw new ArgumentException($"--resume-from takes the architecture and the optimizer from {official.FullName}; drop {fromFile.Name}");
+            if (official != null && !official.Exists) throw new FileNotFoundException($"--resume-from: {official.FullName} does not exist", official.FullName);
             // Every setting is checked before anything is written, so a bad one leaves no run folder.
             var fresh = new TrainerOptions
             {
@@ -74,6 +80,12 @@ internal static class TrainCommand
                 BuildLatentCache(dataOptions.Open(parse), vaeFile, run, cache, !parse.GetValue(noFlip), parse.GetValue(seed), error);
             bool latent = File.Exists(cache) && (vaeFile != null || resuming);
             var dataset = latent ? LatentCache.Open(cache) : dataOptions.Open(parse);
+            if (official != null)
+            {
+                long at = OfficialTrainingCheckpoint.Import(official.FullName, run, fresh with { HorizontalFlip = fresh.HorizontalFlip && !latent });
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"continuing {official.FullName} at step {at} in {run}"));
+                resuming = true;
+            }
             using var stop = new StopSignals(error);
             using var trainer = resuming
                 ? DiTTrainer.Resume(run, dataset, Resume(parse, Given, overrides, dataset))

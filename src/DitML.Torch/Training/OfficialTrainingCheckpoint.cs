@@ -1,6 +1,7 @@
 using System.Globalization;
 using DitML.Checkpoints;
 using DitML.Dit;
+using DitML.Models;
 
 namespace DitML.Training;
 
@@ -33,13 +34,18 @@ public static class OfficialTrainingCheckpoint
     /// </summary>
     /// <exception cref="ArgumentException">The folder already holds a run.</exception>
     /// <exception cref="InvalidDataException">The file is not an official training checkpoint, or its weights and moments do not fit.</exception>
-    public static long Import(string officialPath, string runDirectory, TrainerOptions options, DataSummary? data = null)
+    /// <param name="officialPath">The .pt file.</param>
+    /// <param name="runDirectory">The new run folder.</param>
+    /// <param name="options">The run's other settings.</param>
+    /// <param name="data">What the run trains on, stored for resume checks (null: not checked).</param>
+    /// <param name="config">The architecture; null takes it from the file (DitML's config, else train.py's args.model and the shapes).</param>
+    public static long Import(string officialPath, string runDirectory, TrainerOptions options, DataSummary? data = null, DiTConfig? config = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         string checkpoint = Path.Combine(runDirectory, TrainingCheckpoint.FileName);
         if (File.Exists(checkpoint)) throw new ArgumentException($"{runDirectory} already holds a run ({TrainingCheckpoint.FileName}); resume it instead");
         var state = PyTorchCheckpoint.ReadOptimizerState(officialPath);
-        using var model = DiTCheckpoint.Load(officialPath, new DiTLoadOptions { Weights = CheckpointWeights.Model });
+        using var model = DiTCheckpoint.Load(officialPath, new DiTLoadOptions { Weights = CheckpointWeights.Model, Config = config });
         using var ema = DiTCheckpoint.Load(officialPath, new DiTLoadOptions { Weights = CheckpointWeights.Ema, Config = model.Config });
         var names = model.named_parameters().Select(p => p.name).ToList();
         if (state.ParameterCount != names.Count)

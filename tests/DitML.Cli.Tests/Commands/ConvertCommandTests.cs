@@ -26,6 +26,18 @@ public sealed class ConvertCommandTests
             Assert.AreEqual("model", model.SelectedEntry);
             Assert.AreEqual("4", model.Metadata["args.global_batch_size"]);
             Assert.IsTrue(model.Tensors.ContainsKey("x_embedder.proj.weight"), "official names, no DitML prefixes");
+
+            // ... and back: a new run folder continues it from step 2.
+            string again = Path.Combine(dir, "again");
+            var refused = CliRunner.Run("train", "--data", data, "--out", again, "--resume-from", pt, "--depth", "2");
+            Assert.AreEqual(2, refused.ExitCode);
+            StringAssert.Contains(refused.Error, "--depth");
+            Assert.IsFalse(Directory.Exists(again), "a refused option leaves no run folder");
+            var (continued, said, continueError) = CliRunner.Run("train", "--data", data, "--out", again, "--resume-from", pt, "--steps", "4", "--batch", "4", "--log-every", "1");
+            Assert.AreEqual(0, continued, continueError);
+            StringAssert.Contains(said, "at step 2");
+            StringAssert.Contains(said, "from step 2 to 4");
+            Assert.IsTrue(File.Exists(Path.Combine(again, "checkpoint.safetensors")));
         }
         finally
         {

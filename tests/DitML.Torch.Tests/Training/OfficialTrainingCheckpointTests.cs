@@ -114,6 +114,35 @@ public sealed class OfficialTrainingCheckpointTests
         }
     }
 
+    [TestMethod]
+    public void ACheckpointPyTorchsAdamWWroteStartsARun()
+    {
+        // make_dit_fixtures.py: the official dict after one torch.optim.AdamW step of a small DiT-S/2 (lr 1e-4).
+        string fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "dit", "small_training.pt");
+        string run = Path.Combine(Path.GetTempPath(), $"ditml-import-{Guid.NewGuid():N}");
+        try
+        {
+            var state = PyTorchCheckpoint.ReadOptimizerState(fixture);
+            Assert.AreEqual(1L, state.Step);
+            Assert.AreEqual(1e-4, state.LearningRate, 1e-15);
+            Assert.AreEqual(state.ParameterCount - 1, state.Moments.Count, "every parameter but the frozen pos_embed has moments");
+            // Import maps PyTorch's parameter indices to DitML's names; AdamW.ImportState checks every shape on the way.
+            // Its args name DiT-S/2 but the weights are a smaller model (hidden 32, depth 2): the config is given.
+            var small = new DiTConfig { InputSize = 8, PatchSize = 2, InChannels = 4, HiddenSize = 32, Depth = 2, NumHeads = 4, NumClasses = 10 };
+            Assert.AreEqual(1L, OfficialTrainingCheckpoint.Import(fixture, run, new TrainerOptions { Steps = 10, BatchSize = 2 }, config: small));
+            var (config, options, step, contents) = TrainingCheckpoint.Read(Path.Combine(run, TrainingCheckpoint.FileName));
+            Assert.AreEqual(small, config);
+            Assert.AreEqual(1L, step);
+            Assert.AreEqual(1e-4, options.Optimizer.LearningRate, 1e-15);
+            var first = state.Moments[1].ExpAvg;                                 // x_embedder.proj.weight (index 0 is pos_embed)
+            CollectionAssert.AreEqual(first.Data, contents.Tensors["opt.exp_avg.x_embedder.proj.weight"].Data, "the moments are PyTorch's, bit for bit");
+        }
+        finally
+        {
+            if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
+        }
+    }
+
     private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
