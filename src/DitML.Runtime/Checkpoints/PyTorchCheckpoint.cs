@@ -120,19 +120,8 @@ public static class PyTorchCheckpoint
     /// </summary>
     public static void Write(string path, IReadOnlyDictionary<string, CheckpointTensor> stateDict, string archiveName = "archive")
     {
-        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(stateDict);
-        string temp = path + ".partial";
-        using (var stream = File.Create(temp))
-        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create))
-        {
-            var keys = stateDict.Keys.Select((name, i) => (name, key: i.ToString(CultureInfo.InvariantCulture))).ToList();
-            WriteEntry(zip, $"{archiveName}/data.pkl", PickleWriter.StateDict(keys.Select(k => (k.name, k.key, stateDict[k.name])).ToList()));
-            foreach (var (name, key) in keys) WriteEntry(zip, $"{archiveName}/data/{key}", stateDict[name].Data);
-            WriteEntry(zip, $"{archiveName}/version", Encoding.ASCII.GetBytes("3\n"));
-            WriteEntry(zip, $"{archiveName}/byteorder", Encoding.ASCII.GetBytes("little"));
-        }
-        File.Move(temp, path, overwrite: true);
+        WriteObject(path, new PythonOrderedDict(stateDict.Select(kv => KeyValuePair.Create(kv.Key, (object?)kv.Value)).ToList()), archiveName);
     }
 
     /// <summary>
@@ -144,7 +133,7 @@ public static class PyTorchCheckpoint
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(root);
-        var writer = new PickleObjectWriter();
+        var writer = new PickleWriter();
         byte[] pickle = writer.Write(root);
         string temp = path + ".partial";
         using (var stream = File.Create(temp))

@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using DitML.Dit;
 
 namespace DitML.DiffiT;
 
@@ -14,23 +15,7 @@ internal static class LatentDiffiTInitializer
     public static void Initialize(LatentDiffiT model)
     {
         using var _ = no_grad();
-        foreach (var (_, module) in model.named_modules())
-        {
-            if (module is Linear linear)
-            {
-                nn.init.xavier_uniform_(linear.weight);
-                if (linear.bias is { } bias) nn.init.zeros_(bias);
-            }
-        }
-
-        var proj = model.PatchEmbedder.Projection;
-        using (var view = proj.weight!.view(proj.weight.shape[0], -1)) nn.init.xavier_uniform_(view);
-        nn.init.zeros_(proj.bias!);
-
-        nn.init.normal_(model.LabelEmbedder.Table.weight!, 0, 0.02);
-        var (first, last) = model.TimestepEmbedder.Layers;
-        nn.init.normal_(first.weight!, 0, 0.02);
-        nn.init.normal_(last.weight!, 0, 0.02);
+        DiTInitializer.InitializeLinearsAndEmbedders(model, model.PatchEmbedder, model.LabelEmbedder, model.TimestepEmbedder);
 
         // Truncated normal std 0.02 with bounds ±2 (100 σ, as in the release, so the truncation never binds): a normal
         // draw clamped to the bounds. (TorchSharp 0.107's trunc_normal_ leaves the table near-constant.)

@@ -14,23 +14,7 @@ internal static class DiTInitializer
     public static void Initialize(DiT model)
     {
         using var _ = no_grad();
-        foreach (var (_, module) in model.named_modules())
-        {
-            if (module is Linear linear)
-            {
-                nn.init.xavier_uniform_(linear.weight);
-                if (linear.bias is { } bias) nn.init.zeros_(bias);
-            }
-        }
-
-        var proj = model.PatchEmbedder.Projection;
-        using (var view = proj.weight!.view(proj.weight.shape[0], -1)) nn.init.xavier_uniform_(view);
-        nn.init.zeros_(proj.bias!);
-
-        nn.init.normal_(model.LabelEmbedder.Table.weight!, 0, 0.02);
-        var (first, last) = model.TimestepEmbedder.Layers;
-        nn.init.normal_(first.weight!, 0, 0.02);
-        nn.init.normal_(last.weight!, 0, 0.02);
+        InitializeLinearsAndEmbedders(model, model.PatchEmbedder, model.LabelEmbedder, model.TimestepEmbedder);
 
         foreach (var block in model.Blocks)
         {
@@ -40,6 +24,32 @@ internal static class DiTInitializer
 
         if (model.Head.Modulation is { } modulation) ZeroLinear(modulation);
         ZeroLinear(model.Head.Output);
+    }
+
+    /// <summary>
+    /// What DiT and latent DiffiT initialize alike, in this order (the draws depend on it): every Linear xavier-uniform
+    /// with zero bias, the patch convolution xavier-uniform over its (D, C·p·p) view with zero bias, the label table and
+    /// both timestep-MLP weights normal(0, 0.02). Call under no_grad.
+    /// </summary>
+    internal static void InitializeLinearsAndEmbedders(nn.Module model, PatchEmbed patch, LabelEmbedder label, TimestepEmbedder timestep)
+    {
+        foreach (var (_, module) in model.named_modules())
+        {
+            if (module is Linear linear)
+            {
+                nn.init.xavier_uniform_(linear.weight);
+                if (linear.bias is { } bias) nn.init.zeros_(bias);
+            }
+        }
+
+        var proj = patch.Projection;
+        using (var view = proj.weight!.view(proj.weight.shape[0], -1)) nn.init.xavier_uniform_(view);
+        nn.init.zeros_(proj.bias!);
+
+        nn.init.normal_(label.Table.weight!, 0, 0.02);
+        var (first, last) = timestep.Layers;
+        nn.init.normal_(first.weight!, 0, 0.02);
+        nn.init.normal_(last.weight!, 0, 0.02);
     }
 
     private static void ZeroLinear(Linear linear)

@@ -24,6 +24,7 @@ public static class TorchSharpNative
 {
     private const string LibraryName = "LibTorchSharp";
     private const string FileName = "libLibTorchSharp.so";
+    private static readonly string Rid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
     private static int registered;
 
     /// <summary>The copy the resolver loaded, or null when none was needed (or none has been loaded yet).</summary>
@@ -105,13 +106,12 @@ public static class TorchSharpNative
     private static string? Original(System.Reflection.Assembly torchSharp)
     {
         string managed = Path.GetDirectoryName(torchSharp.Location) ?? AppContext.BaseDirectory;
-        string rid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
         string[] candidates =
         [
-            Path.Combine(managed, "runtimes", rid, "native", FileName),
+            Path.Combine(managed, "runtimes", Rid, "native", FileName),
             Path.Combine(managed, FileName),
-            Path.GetFullPath(Path.Combine(managed, "..", "..", "runtimes", rid, "native", FileName)),   // packages/torchsharp/V/lib/netX/
-            Path.Combine(AppContext.BaseDirectory, "runtimes", rid, "native", FileName),
+            Path.GetFullPath(Path.Combine(managed, "..", "..", "runtimes", Rid, "native", FileName)),   // packages/torchsharp/V/lib/netX/
+            Path.Combine(AppContext.BaseDirectory, "runtimes", Rid, "native", FileName),
         ];
         return candidates.FirstOrDefault(File.Exists);
     }
@@ -144,12 +144,11 @@ public static class TorchSharpNative
             Environment.GetEnvironmentVariable("NUGET_PACKAGES"),
             Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
         };
-        string rid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
         foreach (var root in roots.Where(r => !string.IsNullOrEmpty(r) && Directory.Exists(r)))
         {
-            var found = Directory.EnumerateDirectories(root!, "libtorch-*-" + rid)
+            var found = Directory.EnumerateDirectories(root!, "libtorch-*-" + Rid)
                 .SelectMany(package => Directory.EnumerateDirectories(package))
-                .Select(version => Path.Combine(version, "runtimes", rid, "native"))
+                .Select(version => Path.Combine(version, "runtimes", Rid, "native"))
                 .Where(folder => File.Exists(Path.Combine(folder, "libtorch_cpu.so")))
                 .OrderByDescending(folder => Version.TryParse(new DirectoryInfo(folder).Parent!.Parent!.Name, out var v) ? v : new Version())
                 .FirstOrDefault();
