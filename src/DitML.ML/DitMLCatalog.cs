@@ -13,7 +13,8 @@ public static class DitMLCatalog
     /// Generates an image per input row with a DitML-exported DiT on ONNX Runtime (<paramref name="modelPath"/>),
     /// conditioned on the row's label and seeded by its seed; adds an image column and a pixel column. Defaults:
     /// DPM-Solver++(2M), 20 steps, the model's recommended guidance scale, the model's image size. The pipeline can be
-    /// saved with <c>mlContext.Model.Save</c>; load it after <see cref="RegisterDitML"/>.
+    /// saved with <c>mlContext.Model.Save</c>; load it with <c>mlContext.Generation().LoadModel</c> (batched again, model
+    /// file checked at load) or with <c>mlContext.Model.Load</c> after <see cref="RegisterDitML"/> (row by row).
     /// </summary>
     public static DiffusionGenerateEstimator DiffusionGenerate(this TransformsCatalog catalog, string modelPath,
         DiffusionGeneratorOptions? generatorOptions = null, DiffusionGenerateOptions? options = null)

@@ -64,7 +64,8 @@ public sealed class DiffusionGenerateTransformer : ITransformer, IDisposable
 
     /// <summary>
     /// Saves as a chain of ML.NET's own transforms doing the same generation (see the README, "Saving a pipeline"):
-    /// loading it needs <c>mlContext.RegisterDitML()</c> and the same exported model file.
+    /// load it with <c>mlContext.Generation().LoadModel</c> (which restores this batched transformer and checks the model
+    /// file at once) or with <c>mlContext.RegisterDitML().Model.Load</c> (row by row); both need the same exported model file.
     /// </summary>
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {

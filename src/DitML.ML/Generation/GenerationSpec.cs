@@ -20,7 +20,12 @@ namespace DitML.ML.Generation;
 /// the model's recommendation, whatever the sampler's own value). Format 2 keeps it in <see cref="SamplerOptions"/>.
 /// </param>
 /// <param name="Format">The spec's format: 2 now; specs saved without it are format 1.</param>
-internal sealed record GenerationSpec(string ModelPath, string ModelSha256, SamplerOptions Sampler, double? GuidanceScale, int Threads, int? OutputSize, int Format = 1)
+/// <param name="Columns">
+/// The saved transformer's columns and batch size (set on save; absent in pipelines saved before, which then load only
+/// as the row-by-row chain).
+/// </param>
+internal sealed record GenerationSpec(string ModelPath, string ModelSha256, SamplerOptions Sampler, double? GuidanceScale, int Threads, int? OutputSize, int Format = 1,
+    GenerationColumns? Columns = null)
 {
     private const int CurrentFormat = 2;
 
@@ -40,13 +45,23 @@ internal sealed record GenerationSpec(string ModelPath, string ModelSha256, Samp
     };
 
     /// <summary>Opens the generator, checking that the model file is still the one the pipeline was built with.</summary>
+    /// <exception cref="FileNotFoundException">The model file is missing.</exception>
+    /// <exception cref="InvalidDataException">The model file changed since the pipeline was built.</exception>
     public IImageGenerator Open()
+    {
+        CheckModelFile();
+        return DiffusionGenerator.OpenImages(ModelPath, GeneratorOptions);
+    }
+
+    /// <summary>Checks that the model file exists and is the one the pipeline was built with (same SHA-256).</summary>
+    /// <exception cref="FileNotFoundException">The model file is missing.</exception>
+    /// <exception cref="InvalidDataException">The model file changed since the pipeline was built.</exception>
+    public void CheckModelFile()
     {
         if (!File.Exists(ModelPath))
             throw new FileNotFoundException($"the saved pipeline generates with {ModelPath}, which is missing", ModelPath);
         if (Sha256(ModelPath) != ModelSha256)
             throw new InvalidDataException($"{ModelPath} changed since the pipeline was built (SHA-256 differs); re-create the pipeline for the new model");
-        return DiffusionGenerator.OpenImages(ModelPath, GeneratorOptions);
     }
 
     public string ToBase64() => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(this, Json));

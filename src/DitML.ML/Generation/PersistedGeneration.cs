@@ -56,7 +56,7 @@ internal static class PersistedGeneration
             : ml.Transforms.Conversion.ConvertType(LabelColumn, labelSource, DataKind.String));
         var generate = labelText
             .Append(ml.Transforms.Conversion.ConvertType(SeedColumn, options.SeedColumnName, DataKind.String))
-            .Append(ml.Transforms.Expression(SpecColumn, $"x : \"{spec.ToBase64()}\"", LabelColumn))
+            .Append(ml.Transforms.Expression(SpecColumn, $"x : \"{(spec with { Columns = GenerationColumns.Of(options) }).ToBase64()}\"", LabelColumn))
             .Append(ml.Transforms.CustomMapping(new SizedGenerationMappingFactory().GetMapping(), ContractName))
             .Fit(empty);
         var sizing = SlotSelection(ml, size, options.PixelsColumnName);
