@@ -9,6 +9,10 @@
 //
 //   dotnet run -c Release --project examples/FashionMnistDiT -- --run runs/fmnist [--out DIR] [--per-class 50] [--cfg 1.5,2,3,4]
 //       [--vae-decoder runs/vae/vae-decoder.onnx] [--reference examples/models/fashion-mnist (classifier.onnx, test-stats.npz)]
+//
+// Or draws a run's quality curve from snapshot folders (copies of its ema.safetensors + checkpoint.safetensors):
+//   dotnet run -c Release --project examples/FashionMnistDiT -- --curve runs/snapshots [--base WEIGHTS --base-steps N]
+//       [--per-class 100] [--guidance 3] [--sampler dpm++|heun] [--steps 20] [--out DIR]
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -21,17 +25,27 @@ using DitML.Sampling;
 using DitML.Training;
 using DitML.Models;
 using DitML.Dit;
+using DitML.Examples.FashionMnistDiT;
 
 var inv = CultureInfo.InvariantCulture;
+string reference = Arg("--reference", Path.Combine("examples", "models", "fashion-mnist"));
+string classifierPath = Path.Combine(reference, "classifier.onnx");
+string statisticsPath = Path.Combine(reference, "test-stats.npz");
+using var scorer = new FashionMnistScorer(classifierPath, statisticsPath);
+if (args.Contains("--curve"))
+{
+    QualityCurve.Run(Arg("--curve", ""), args.Contains("--base") ? Arg("--base", "") : null, long.Parse(Arg("--base-steps", "0"), inv), scorer,
+        int.Parse(Arg("--per-class", "100"), inv), double.Parse(Arg("--guidance", "3"), inv),
+        Arg("--sampler", "dpm++") == "heun" ? SamplerKind.Heun : SamplerKind.DpmSolverPlusPlus, int.Parse(Arg("--steps", "20"), inv),
+        Arg("--out", Path.Combine("runs", "curve")));
+    return 0;
+}
 string run = Arg("--run", Path.Combine("runs", "fmnist"));
 string outDir = Arg("--out", Path.Combine("examples", "models", "fashion-mnist"));
 int perClass = int.Parse(Arg("--per-class", "50"), inv);
 double[] scales = Arg("--cfg", "1.5,2,3,4").Split(',').Select(v => double.Parse(v, inv)).ToArray();
 string? vaeDecoder = args.Contains("--vae-decoder") ? Arg("--vae-decoder", "") : null;
 var space = vaeDecoder is null ? ModelSpace.Pixel : ModelSpace.Latent;
-string reference = Arg("--reference", Path.Combine("examples", "models", "fashion-mnist"));
-string classifierPath = Path.Combine(reference, "classifier.onnx");
-string statisticsPath = Path.Combine(reference, "test-stats.npz");
 
 using var ema = DiTCheckpoint.Load(Path.Combine(run, TrainingCheckpoint.EmaFileName));
 var (_, trainer, step, _) = TrainingCheckpoint.Read(Path.Combine(run, TrainingCheckpoint.FileName));
@@ -51,8 +65,6 @@ double finalLoss = log.TakeLast(10).Average(e => e.GetProperty("loss").GetDouble
 Directory.CreateDirectory(outDir);
 string candidate = Path.Combine(Path.GetTempPath(), "ditml-fmnist-candidate.onnx");
 DiTOnnxExporter.Export(ema, new DiTOnnxExportOptions { Space = space, GuidanceScale = scales[0] }).Save(candidate);
-using var classifier = new OnnxImageClassifier(classifierPath);
-var (mu, sigma) = StatisticsFile.Load(statisticsPath);
 var labels = Enumerable.Range(0, 10 * perClass).Select(i => (long)(i / perClass)).ToArray();
 var seeds = Enumerable.Range(0, labels.Length).Select(i => (long)i).ToArray();
 
@@ -70,19 +82,11 @@ foreach (double scale in scales)
     double seconds = watch.Elapsed.TotalSeconds;
     int nonFinite = pixels.Count(v => !float.IsFinite(v));
     if (nonFinite > 0) Console.WriteLine($"warning: guidance {scale}: {nonFinite} non-finite pixel values (the model diverges at this scale)");
-    var (accuracy, fid) = Score(pixels);
+    var (accuracy, fid) = scorer.Score(pixels, labels);
     rows.Add((scale, accuracy, fid, seconds));
     Console.WriteLine(string.Create(inv, $"guidance {scale}: class accuracy {accuracy:P1}, FID {fid:F2} ({labels.Length} samples, {seconds:F0} s)"));
 }
-// The same measures on as many real training images (the first ones of each class): the floor a perfect model reaches
-// with this sample count, since FID from a few hundred samples is biased upwards.
-var train = DitML.Data.FashionMnist.Load(DitML.Data.IdxSplit.Train);
-int plane = train.Channels * train.Height * train.Width;
-var realPixels = new float[labels.Length * plane];
-for (int k = 0, row = 0; k < 10; k++)
-    for (int i = 0, taken = 0; taken < perClass; i++)
-        if (train.GetLabel(i) == k) { train.CopyImage(i, realPixels.AsSpan(row++ * plane, plane)); taken++; }
-var (realAccuracy, realFid) = Score(realPixels);
+var (realAccuracy, realFid) = scorer.RealFloor(perClass, labels);
 Console.WriteLine(string.Create(inv, $"real training images: class accuracy {realAccuracy:P1}, FID {realFid:F2} ({labels.Length} images)"));
 
 var eligible = rows.Where(r => r.Accuracy >= 0.85).ToList();
@@ -127,14 +131,6 @@ card.AppendLine(string.Create(inv, $"Files: `model.onnx` (input x (N, {c.InChann
 File.WriteAllText(Path.Combine(outDir, "model.md"), card.ToString());
 Console.WriteLine(string.Create(inv, $"wrote {outDir}: model.onnx (guidance {best.Scale}), ema.safetensors{(vaeDecoder is null ? "" : ", vae-decoder.onnx")}, model.md"));
 return 0;
-
-// Class accuracy against the requested labels and FID against the test set's statistics, by the shipped classifier.
-(double Accuracy, double Fid) Score(float[] images)
-{
-    var (features, probabilities) = classifier.Run(images);
-    var (imagesMu, imagesSigma) = FeatureStatistics.Of(features, classifier.FeatureSize);
-    return (GenerativeMetrics.ClassAccuracy(probabilities, labels, 10), FrechetDistance.Compute(mu, sigma, imagesMu, imagesSigma));
-}
 
 string Arg(string name, string fallback)
 {
