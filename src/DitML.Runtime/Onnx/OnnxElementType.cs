@@ -9,6 +9,9 @@ public enum OnnxElementType
     /// <summary>uint8.</summary>
     UInt8 = 2,
 
+    /// <summary>int8 (quantized weights).</summary>
+    Int8 = 3,
+
     /// <summary>int32.</summary>
     Int32 = 6,
 

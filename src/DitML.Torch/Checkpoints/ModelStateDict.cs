@@ -17,11 +17,19 @@ public static class ModelStateDict
         ArgumentNullException.ThrowIfNull(module);
         var result = new Dictionary<string, CheckpointTensor>();
         foreach (var (name, value) in module.state_dict())
-        {
-            using var cpu = value.detach().to(ScalarType.Float32, CPU).contiguous();
-            result[name] = CheckpointTensor.FromFloat32(cpu.shape, cpu.data<float>().ToArray());
-        }
+            result[name] = CheckpointTensor.FromFloat32(value.shape, Float32Values(value));
         return result;
+    }
+
+    /// <summary>
+    /// One state_dict entry's values as float32, row-major: what exporters read one tensor at a time, so that no copy
+    /// of the whole model is ever held.
+    /// </summary>
+    public static float[] Float32Values(Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        using var cpu = value.detach().to(ScalarType.Float32, CPU).contiguous();
+        return cpu.data<float>().ToArray();
     }
 
     /// <summary>
