@@ -20,4 +20,10 @@ public enum OnnxElementType
 
     /// <summary>bool.</summary>
     Bool = 9,
+
+    /// <summary>IEEE float16.</summary>
+    Float16 = 10,
+
+    /// <summary>bfloat16.</summary>
+    BFloat16 = 16,
 }

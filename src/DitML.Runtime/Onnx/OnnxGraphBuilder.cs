@@ -102,16 +102,26 @@ public sealed class OnnxGraphBuilder
     }
 
     /// <summary>Adds a node with one output; returns the output's name.</summary>
-    public string Node(string opType, string[] inputs, IReadOnlyDictionary<string, object>? attributes = null) =>
-        Nodes(opType, inputs, 1, attributes)[0];
+    /// <remarks><paramref name="domain"/> names a non-standard operator set (e.g. ONNX Runtime's "com.microsoft");
+    /// the model then imports it at version 1.</remarks>
+    public string Node(string opType, string[] inputs, IReadOnlyDictionary<string, object>? attributes = null, string domain = "") =>
+        Nodes(opType, inputs, 1, attributes, domain)[0];
 
     /// <summary>Adds a node with several outputs; returns their names.</summary>
-    public string[] Nodes(string opType, string[] inputs, int outputs, IReadOnlyDictionary<string, object>? attributes = null)
+    public string[] Nodes(string opType, string[] inputs, int outputs, IReadOnlyDictionary<string, object>? attributes = null, string domain = "")
     {
         var names = Enumerable.Range(0, outputs).Select(_ => Unique(opType.ToLowerInvariant())).ToArray();
-        graph.Node.Add(NewNode(opType, inputs, names, attributes));
+        var node = NewNode(opType, inputs, names, attributes);
+        if (domain.Length > 0)
+        {
+            node.Domain = domain;
+            domains.Add(domain);
+        }
+        graph.Node.Add(node);
         return names;
     }
+
+    private readonly SortedSet<string> domains = new(StringComparer.Ordinal);
 
     /// <summary>Adds a metadata property to the model.</summary>
     public OnnxGraphBuilder Metadata(string key, string value)
@@ -133,6 +143,7 @@ public sealed class OnnxGraphBuilder
             Graph = graph.Clone(),
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var domain in domains) model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = 1 });
         foreach (var (k, v) in metadata) model.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = v });
         return new OnnxModel(model, [.. initializers], store);
     }
