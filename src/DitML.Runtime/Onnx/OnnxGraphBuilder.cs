@@ -121,6 +121,7 @@ public sealed class OnnxGraphBuilder
         return names;
     }
 
+    private float[] scratch = [];
     private readonly SortedSet<string> domains = new(StringComparer.Ordinal);
 
     /// <summary>Adds a metadata property to the model.</summary>
@@ -209,10 +210,13 @@ public sealed class OnnxGraphBuilder
     /// <summary>x·W + b for a PyTorch Linear of weight (out, in) and optional bias (out).</summary>
     public string Linear(string x, string prefix, ReadOnlySpan<float> weight, int inFeatures, int outFeatures, ReadOnlySpan<float> bias)
     {
-        var transposed = new float[weight.Length];
+        // One scratch buffer for every layer (the store copies the bytes): a large export would otherwise leave one
+        // garbage array per layer for the GC to find.
+        if (scratch.Length < weight.Length) scratch = new float[weight.Length];
         for (int o = 0; o < outFeatures; o++)
-            for (int i = 0; i < inFeatures; i++) transposed[i * outFeatures + o] = weight[o * inFeatures + i];
-        var y = MatMul(x, Initializer(prefix + ".weight", transposed, inFeatures, outFeatures));
+            for (int i = 0; i < inFeatures; i++) scratch[i * outFeatures + o] = weight[o * inFeatures + i];
+        var w = Initializer(prefix + ".weight", scratch.AsSpan(0, weight.Length), inFeatures, outFeatures);
+        var y = MatMul(x, w);
         return bias.IsEmpty ? y : Add(y, Initializer(prefix + ".bias", bias, outFeatures));
     }
 
