@@ -8,7 +8,8 @@ namespace DitML.Benchmarks;
 /// <summary>
 /// Peak memory of exporting one freshly initialized DiT to ONNX, against its weights' size, in one process: resident
 /// memory once the model is built, then the process's high-water mark (Linux VmHWM) after the export is saved. Run one
-/// model per process, since the high-water mark never falls.
+/// model per process, since the high-water mark never falls. <c>--write-checkpoint FILE</c> instead writes a freshly
+/// initialized checkpoint, for measuring <c>ditml export-onnx</c> under <c>/usr/bin/time -v</c>.
 /// </summary>
 internal static class ExportMemoryBenchmark
 {
@@ -18,6 +19,14 @@ internal static class ExportMemoryBenchmark
         var precision = OnnxPrecisions.Parse(BenchmarkArgs.Get(args, "--precision", "fp32"));
         var config = DiTConfig.FromName(name);
         long weights = DiTComplexity.Parameters(config) * sizeof(float);
+        if (BenchmarkArgs.Get(args, "--write-checkpoint", "") is { Length: > 0 } checkpoint)
+        {
+            // Only writes a freshly initialized checkpoint, to time `ditml export-onnx` on it in a process of its own.
+            using var fresh = new DiT(config);
+            DiTCheckpoint.Save(checkpoint, fresh);
+            Console.WriteLine($"wrote {checkpoint}: {name}, {weights / 1e9:F2} GB of weights");
+            return;
+        }
         string dir = Directory.CreateTempSubdirectory("ditml-bench-export-").FullName;
         try
         {

@@ -4,7 +4,7 @@ namespace DitML.Onnx;
 
 /// <summary>
 /// Where a graph's initializer bytes wait between the exporter producing them and <see cref="OnnxModel.Save"/> writing
-/// them: in memory up to a budget, then appended to a spill file in the temp folder (deleted on close). A large model's
+/// them: in memory up to a budget, then appended to a spill file in the temp folder (gone when closed). A large model's
 /// weights therefore leave managed memory as they are produced, and the writer streams them into the output one at a
 /// time: export memory stays near the model's own weights plus the budget, instead of several copies of a protobuf.
 /// </summary>
@@ -37,12 +37,24 @@ internal sealed class OnnxInitializerStore : IDisposable
             memoryBytes += bytes.Length;
             return new Entry(memory.Count - 1, 0, bytes.Length);
         }
-        spill ??= File.OpenHandle(Path.Combine(Path.GetTempPath(), $"ditml-onnx-{Guid.NewGuid():N}.spill"),
-            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+        spill ??= OpenSpill();
         long offset = spillLength;
         RandomAccess.Write(spill, bytes, offset);
         spillLength += bytes.Length;
         return new Entry(-1, offset, bytes.Length);
+    }
+
+    /// <summary>
+    /// A spill file that never outlives the process, however it ends (a model nobody disposes included): on Unix it is
+    /// unlinked at once (the open handle keeps its data until it closes); Windows deletes it when the handle closes.
+    /// </summary>
+    private static SafeFileHandle OpenSpill()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"ditml-onnx-{Guid.NewGuid():N}.spill");
+        var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
+            OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
+        if (!OperatingSystem.IsWindows()) File.Delete(path);
+        return handle;
     }
 
     /// <summary>Writes an entry's bytes to <paramref name="destination"/> in chunks (a spilled tensor is never loaded whole).</summary>
@@ -74,7 +86,7 @@ internal sealed class OnnxInitializerStore : IDisposable
 
     private bool disposed;
 
-    /// <summary>Releases the spill file (the OS deletes it).</summary>
+    /// <summary>Closes the spill file (its space is freed).</summary>
     public void Dispose()
     {
         disposed = true;

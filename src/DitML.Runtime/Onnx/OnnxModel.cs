@@ -9,7 +9,7 @@ namespace DitML.Onnx;
 /// large initializers in a side file (<c>model.onnx.data</c>) when the model would pass protobuf's 2 GB limit.
 /// The weights are not held as one protobuf message: <see cref="Save"/> streams them from where the builder put them
 /// (memory, or a temp spill file for large models), so saving never copies the whole model in memory. Dispose the model
-/// to delete its spill file at once (otherwise it goes when the model is finalized or the process exits).
+/// to free its spill file at once (otherwise it goes when the model is finalized or the process ends).
 /// </summary>
 public sealed class OnnxModel : IDisposable
 {
@@ -108,6 +108,6 @@ public sealed class OnnxModel : IDisposable
         return model;
     }
 
-    /// <summary>Deletes the spill file, if any; the model cannot be saved afterwards.</summary>
+    /// <summary>Frees the spill file, if any; the model cannot be saved afterwards.</summary>
     public void Dispose() => store.Dispose();
 }

@@ -77,6 +77,20 @@ public sealed class OnnxStreamWriterTests
     }
 
     [TestMethod]
+    public void TheSpillFileLeavesNothingInTheTempFolder()
+    {
+        if (OperatingSystem.IsWindows()) Assert.Inconclusive("Windows deletes the spill file when its handle closes");
+        static string[] Spills() => Directory.GetFiles(Path.GetTempPath(), "ditml-onnx-*.spill");
+        var before = Spills();
+        var model = Build(0);                                                      // every tensor spilled; not disposed
+        Assert.IsGreaterThan(280_000L, model.InitializerBytes);
+        CollectionAssert.IsSubsetOf(Spills(), before, "the spill file is unlinked as soon as it is open, so nothing stays behind");
+        CollectionAssert.AreEqual(model.ToProto().ToByteArray(), model.ToBytes(), "its data is still readable");
+        model.Dispose();
+        Assert.ThrowsExactly<ObjectDisposedException>(() => model.ToBytes());
+    }
+
+    [TestMethod]
     public void OnnxRuntimeRunsTheStreamedModel()
     {
         using var model = Build(0);
