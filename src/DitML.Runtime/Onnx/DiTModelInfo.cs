@@ -16,6 +16,9 @@ public sealed record DiTModelInfo(DiTConfig Config, int DiffusionSteps, ModelSpa
     /// <summary>The classes' names in class id order, when the exporter was given them (<c>--class-names</c>); else null.</summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
 
+    /// <summary>How the model's weights are stored and computed (models exported before the key existed are fp32).</summary>
+    public OnnxPrecision Precision { get; init; } = OnnxPrecision.Float32;
+
     /// <summary>The id of the class named <paramref name="name"/> (exact, else the one case-insensitive match).</summary>
     /// <exception cref="ArgumentException">No class names, or none (or several) match, listing the names.</exception>
     public long ClassId(string name) => ClassNaming.Find(ClassNames, name, "the model");
@@ -51,6 +54,20 @@ public sealed record DiTModelInfo(DiTConfig Config, int DiffusionSteps, ModelSpa
             metadata.TryGetValue(DiTOnnxMetadata.GuidanceScale, out var g) ? double.Parse(g, inv) : SamplerOptions.DefaultGuidanceScale)
         {
             ClassNames = names,
+            Precision = ReadPrecision(metadata, source),
         };
+    }
+
+    private static OnnxPrecision ReadPrecision(IReadOnlyDictionary<string, string> metadata, string source)
+    {
+        if (!metadata.TryGetValue(DiTOnnxMetadata.Precision, out var text)) return OnnxPrecision.Float32;
+        try
+        {
+            return OnnxPrecisions.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"{source}: '{DiTOnnxMetadata.Precision}': {e.Message}", e);
+        }
     }
 }

@@ -26,4 +26,7 @@ public static class DiTOnnxMetadata
 
     /// <summary>Default guidance scale recommended for the model.</summary>
     public const string GuidanceScale = "ditml.guidance_scale";
+
+    /// <summary>How the weights are stored and computed: "fp32" or "int8" (<see cref="OnnxPrecision"/>); absent means fp32.</summary>
+    public const string Precision = "ditml.precision";
 }

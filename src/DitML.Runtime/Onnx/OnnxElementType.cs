@@ -9,6 +9,9 @@ public enum OnnxElementType
     /// <summary>uint8.</summary>
     UInt8 = 2,
 
+    /// <summary>int8 (quantized weights).</summary>
+    Int8 = 3,
+
     /// <summary>int32.</summary>
     Int32 = 6,
 
@@ -17,4 +20,10 @@ public enum OnnxElementType
 
     /// <summary>bool.</summary>
     Bool = 9,
+
+    /// <summary>IEEE float16.</summary>
+    Float16 = 10,
+
+    /// <summary>bfloat16.</summary>
+    BFloat16 = 16,
 }

@@ -17,12 +17,27 @@ public sealed class OnnxGraphBuilder
     /// <summary>The IR version written.</summary>
     public const int IrVersion = 8;
 
+    /// <summary>Initializer bytes a builder keeps in memory before it spills the rest to a temp file (64 MiB).</summary>
+    public const long DefaultInMemoryInitializerBytes = 64L << 20;
+
     private readonly GraphProto graph;
     private readonly Dictionary<string, int> counters = [];
     private readonly Dictionary<string, string> constants = [];
+    private readonly List<OnnxModel.Initializer> initializers = [];
+    private readonly OnnxInitializerStore store;
 
     /// <summary>Starts a graph.</summary>
-    public OnnxGraphBuilder(string name = "ditml") => graph = new GraphProto { Name = name };
+    /// <param name="name">The graph's name.</param>
+    /// <param name="inMemoryInitializerBytes">
+    /// Initializer bytes kept in memory; those added past it go to a temp spill file as they are produced, so exporting
+    /// a large model holds about one tensor at a time (0 spills everything).
+    /// </param>
+    public OnnxGraphBuilder(string name = "ditml", long inMemoryInitializerBytes = DefaultInMemoryInitializerBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(inMemoryInitializerBytes);
+        graph = new GraphProto { Name = name };
+        store = new OnnxInitializerStore(inMemoryInitializerBytes);
+    }
 
     /// <summary>Declares a graph input; a dimension is a number or a name (dynamic, e.g. "N").</summary>
     public string Input(string name, OnnxElementType type, params object[] dims)
@@ -40,11 +55,15 @@ public sealed class OnnxGraphBuilder
 
     /// <summary>Adds a float32 initializer (row-major) and returns its name.</summary>
     public string Initializer(string name, ReadOnlySpan<float> values, params long[] dims) =>
-        AddInitializer(Unique(name), OnnxElementType.Float, MemoryMarshal.AsBytes(values).ToArray(), dims);
+        AddInitializer(Unique(name), OnnxElementType.Float, MemoryMarshal.AsBytes(values), dims);
 
     /// <summary>Adds an int64 initializer and returns its name.</summary>
     public string Initializer(string name, ReadOnlySpan<long> values, params long[] dims) =>
-        AddInitializer(Unique(name), OnnxElementType.Int64, MemoryMarshal.AsBytes(values).ToArray(), dims);
+        AddInitializer(Unique(name), OnnxElementType.Int64, MemoryMarshal.AsBytes(values), dims);
+
+    /// <summary>Adds an int8 initializer (quantized weights) and returns its name.</summary>
+    public string Initializer(string name, ReadOnlySpan<sbyte> values, params long[] dims) =>
+        AddInitializer(Unique(name), OnnxElementType.Int8, MemoryMarshal.AsBytes(values), dims);
 
     /// <summary>A shared 1-D int64 constant (shapes, axes, split sizes).</summary>
     public string Ints(params long[] values)
@@ -83,16 +102,27 @@ public sealed class OnnxGraphBuilder
     }
 
     /// <summary>Adds a node with one output; returns the output's name.</summary>
-    public string Node(string opType, string[] inputs, IReadOnlyDictionary<string, object>? attributes = null) =>
-        Nodes(opType, inputs, 1, attributes)[0];
+    /// <remarks><paramref name="domain"/> names a non-standard operator set (e.g. ONNX Runtime's "com.microsoft");
+    /// the model then imports it at version 1.</remarks>
+    public string Node(string opType, string[] inputs, IReadOnlyDictionary<string, object>? attributes = null, string domain = "") =>
+        Nodes(opType, inputs, 1, attributes, domain)[0];
 
     /// <summary>Adds a node with several outputs; returns their names.</summary>
-    public string[] Nodes(string opType, string[] inputs, int outputs, IReadOnlyDictionary<string, object>? attributes = null)
+    public string[] Nodes(string opType, string[] inputs, int outputs, IReadOnlyDictionary<string, object>? attributes = null, string domain = "")
     {
         var names = Enumerable.Range(0, outputs).Select(_ => Unique(opType.ToLowerInvariant())).ToArray();
-        graph.Node.Add(NewNode(opType, inputs, names, attributes));
+        var node = NewNode(opType, inputs, names, attributes);
+        if (domain.Length > 0)
+        {
+            node.Domain = domain;
+            domains.Add(domain);
+        }
+        graph.Node.Add(node);
         return names;
     }
+
+    private float[] scratch = [];
+    private readonly SortedSet<string> domains = new(StringComparer.Ordinal);
 
     /// <summary>Adds a metadata property to the model.</summary>
     public OnnxGraphBuilder Metadata(string key, string value)
@@ -103,7 +133,7 @@ public sealed class OnnxGraphBuilder
 
     private readonly Dictionary<string, string> metadata = [];
 
-    /// <summary>The finished model (opset 17, IR 8).</summary>
+    /// <summary>The finished model (opset 17, IR 8); it owns the initializers' bytes (and spill file) from here on.</summary>
     public OnnxModel Build(string producer = "DitML")
     {
         var model = new ModelProto
@@ -114,8 +144,9 @@ public sealed class OnnxGraphBuilder
             Graph = graph.Clone(),
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var domain in domains) model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = 1 });
         foreach (var (k, v) in metadata) model.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = v });
-        return new OnnxModel(model);
+        return new OnnxModel(model, [.. initializers], store);
     }
 
     // ---- op helpers ----
@@ -179,10 +210,29 @@ public sealed class OnnxGraphBuilder
     /// <summary>x·W + b for a PyTorch Linear of weight (out, in) and optional bias (out).</summary>
     public string Linear(string x, string prefix, ReadOnlySpan<float> weight, int inFeatures, int outFeatures, ReadOnlySpan<float> bias)
     {
-        var transposed = new float[weight.Length];
+        // One scratch buffer for every layer (the store copies the bytes): a large export would otherwise leave one
+        // garbage array per layer for the GC to find.
+        if (scratch.Length < weight.Length) scratch = new float[weight.Length];
         for (int o = 0; o < outFeatures; o++)
-            for (int i = 0; i < inFeatures; i++) transposed[i * outFeatures + o] = weight[o * inFeatures + i];
-        var y = MatMul(x, Initializer(prefix + ".weight", transposed, inFeatures, outFeatures));
+            for (int i = 0; i < inFeatures; i++) scratch[i * outFeatures + o] = weight[o * inFeatures + i];
+        var w = Initializer(prefix + ".weight", scratch.AsSpan(0, weight.Length), inFeatures, outFeatures);
+        var y = MatMul(x, w);
+        return bias.IsEmpty ? y : Add(y, Initializer(prefix + ".bias", bias, outFeatures));
+    }
+
+    /// <summary>
+    /// x·W + b with W stored as int8 (<see cref="Int8Quantization.PerOutputChannel"/>) and x quantized per call:
+    /// DynamicQuantizeLinear (uint8, one scale and zero point for the tensor), MatMulInteger (u8×s8 → int32), Cast, and
+    /// one multiply by x's scale times each output channel's scale. ONNX Runtime fuses this chain (as its own dynamic
+    /// quantization tool writes it) into one integer-GEMM kernel; the ops are all standard ONNX, so any runtime runs it.
+    /// </summary>
+    public string LinearInt8(string x, string prefix, ReadOnlySpan<float> weight, int inFeatures, int outFeatures, ReadOnlySpan<float> bias)
+    {
+        var (q, scales) = Int8Quantization.PerOutputChannel(weight, inFeatures, outFeatures);
+        var quantized = Nodes("DynamicQuantizeLinear", [x], 3);                 // x as uint8, its scale, its zero point
+        var products = Node("MatMulInteger", [quantized[0], Initializer(prefix + ".weight_int8", q, inFeatures, outFeatures), quantized[2]]);
+        var scale = Mul(quantized[1], Initializer(prefix + ".weight_scale", scales, outFeatures));
+        var y = Mul(Node("Cast", [products], new Dictionary<string, object> { ["to"] = (long)OnnxElementType.Float }), scale);
         return bias.IsEmpty ? y : Add(y, Initializer(prefix + ".bias", bias, outFeatures));
     }
 
@@ -227,11 +277,11 @@ public sealed class OnnxGraphBuilder
             ["nearest_mode"] = "floor",
         });
 
-    private string AddInitializer(string name, OnnxElementType type, byte[] bytes, long[] dims)
+    private string AddInitializer(string name, OnnxElementType type, ReadOnlySpan<byte> bytes, long[] dims)
     {
-        var t = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(bytes) };
-        t.Dims.AddRange(dims);
-        graph.Initializer.Add(t);
+        var header = new TensorProto { Name = name, DataType = (int)type };
+        header.Dims.AddRange(dims);
+        initializers.Add(new OnnxModel.Initializer(header, store.Add(bytes)));
         return name;
     }
 

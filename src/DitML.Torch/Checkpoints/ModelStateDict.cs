@@ -6,7 +6,7 @@ namespace DitML.Checkpoints;
 
 /// <summary>
 /// Moves weights between a TorchSharp module and a name → <see cref="CheckpointTensor"/> map (the form every
-/// checkpoint format reads into). Loading is all-or-nothing: every key and shape is checked, and every value converted,
+/// checkpoint format reads into). Loading is all-or-nothing: every key, shape and element type is checked
 /// before the first weight is written.
 /// </summary>
 public static class ModelStateDict
@@ -17,11 +17,19 @@ public static class ModelStateDict
         ArgumentNullException.ThrowIfNull(module);
         var result = new Dictionary<string, CheckpointTensor>();
         foreach (var (name, value) in module.state_dict())
-        {
-            using var cpu = value.detach().to(ScalarType.Float32, CPU).contiguous();
-            result[name] = CheckpointTensor.FromFloat32(cpu.shape, cpu.data<float>().ToArray());
-        }
+            result[name] = CheckpointTensor.FromFloat32(value.shape, Float32Values(value));
         return result;
+    }
+
+    /// <summary>
+    /// One state_dict entry's values as float32, row-major: what exporters read one tensor at a time, so that no copy
+    /// of the whole model is ever held.
+    /// </summary>
+    public static float[] Float32Values(Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        using var cpu = value.detach().to(ScalarType.Float32, CPU).contiguous();
+        return cpu.data<float>().ToArray();
     }
 
     /// <summary>
@@ -54,17 +62,22 @@ public static class ModelStateDict
             throw new InvalidDataException($"{source} does not fit the model ({problems.Count} problem(s)):{Environment.NewLine}  {list}{more}");
         }
 
-        // Convert everything first, so a failure leaves the module untouched.
-        var converted = new List<(Tensor Target, float[] Values)>();
+        // Every checked tensor converts (each TensorDType has a float32 conversion; the byte count was checked when the
+        // tensor was made), so the module cannot be left half-written: convert and copy one tensor at a time, never
+        // holding a float32 copy of the whole checkpoint beside the file's tensors and the module.
+        var unknown = weights.Where(kv => target.ContainsKey(kv.Key) && !Enum.IsDefined(kv.Value.DType)).Select(kv => kv.Key).ToList();
+        if (unknown.Count > 0)
+            throw new InvalidDataException($"{source}: unsupported element type in {string.Join(", ", unknown.Select(k => $"'{k}'"))}");
+        using var _ = no_grad();
         foreach (var (key, t) in target)
         {
             if (!weights.TryGetValue(key, out var value)) continue;
-            converted.Add((t, value.ToFloat32()));
-        }
-        using var _ = no_grad();
-        foreach (var (t, values) in converted)
-        {
-            using var source32 = tensor(values, t.shape);
+            if (BitConverter.IsLittleEndian && value.DType == TensorDType.Float32 && t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && t.is_contiguous())
+            {
+                t.bytes = value.Data;                                                   // the file's little-endian bytes, as stored
+                continue;
+            }
+            using var source32 = tensor(value.ToFloat32(), t.shape);
             t.copy_(source32);
         }
     }

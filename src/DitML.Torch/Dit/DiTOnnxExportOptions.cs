@@ -1,4 +1,5 @@
 using DitML.Models;
+using DitML.Onnx;
 using DitML.Sampling;
 
 namespace DitML.Dit;
@@ -29,6 +30,13 @@ public sealed record DiTOnnxExportOptions
     /// and ML.NET pipelines can ask for classes by name; null writes none.
     /// </summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>
+    /// How the weights are stored and computed: <see cref="OnnxPrecision.Float32"/> (default) or
+    /// <see cref="OnnxPrecision.Int8"/> (the blocks' linear layers in int8 with dynamic activation quantization; written to
+    /// the metadata as <see cref="DiTOnnxMetadata.Precision"/>).
+    /// </summary>
+    public OnnxPrecision Precision { get; init; } = OnnxPrecision.Float32;
 
     /// <summary>Extra metadata entries.</summary>
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();

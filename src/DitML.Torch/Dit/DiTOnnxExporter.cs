@@ -18,9 +18,10 @@ public static class DiTOnnxExporter
         ArgumentNullException.ThrowIfNull(model);
         options ??= new DiTOnnxExportOptions();
         var config = model.Config;
-        var weights = ModelStateDict.Export(model).ToDictionary(kv => kv.Key, kv => kv.Value.ToFloat32());
+        // One tensor at a time, straight from the module: the builder moves each to its store as it is produced.
+        var state = model.state_dict();
         var g = new OnnxGraphBuilder("dit");
-        var e = new Emitter(g, config, weights);
+        var e = new Emitter(g, config, name => ModelStateDict.Float32Values(state[name]), options.Precision);
 
         var x = g.Input("x", OnnxElementType.Float, "N", config.InChannels, config.InputSize, config.InputSize);
         var t = g.Input("t", OnnxElementType.Float, "N");
@@ -34,7 +35,8 @@ public static class DiTOnnxExporter
             .Metadata(DiTOnnxMetadata.Space, (options.Space ?? ModelSpaces.ForChannels(model.Config.InChannels)).ToText())
             .Metadata(DiTOnnxMetadata.LatentScale, options.LatentScale.ToString("R", inv))
             .Metadata(DiTOnnxMetadata.NumClasses, config.NumClasses.ToString(inv))
-            .Metadata(DiTOnnxMetadata.GuidanceScale, options.GuidanceScale.ToString("R", inv));
+            .Metadata(DiTOnnxMetadata.GuidanceScale, options.GuidanceScale.ToString("R", inv))
+            .Metadata(DiTOnnxMetadata.Precision, options.Precision.ToText());
         if (options.ClassNames is { } names)
         {
             DitML.Generation.ClassNaming.Check(names, config.NumClasses, "ClassNames");
@@ -45,8 +47,11 @@ public static class DiTOnnxExporter
     }
 
     /// <summary>Emits the graph of one model; names follow the state_dict.</summary>
-    private sealed class Emitter(OnnxGraphBuilder g, DiTConfig c, Dictionary<string, float[]> w)
+    private sealed class Emitter(OnnxGraphBuilder g, DiTConfig c, Func<string, float[]> w, OnnxPrecision precision)
     {
+        /// <summary>The transformer blocks' linears are quantized; the embedders and the final layer stay float32 (the first and last layers are where int8 costs most quality for least compute).</summary>
+        private const string QuantizedPrefix = "blocks.";
+
         private readonly int d = c.HiddenSize;
 
         public string Forward(string x, string t, string y)
@@ -144,7 +149,7 @@ public static class DiTOnnxExporter
         /// <summary>TMSA's relative position bias, gathered from the table at export time: (1, H, L, L).</summary>
         private string RelativeBias(string prefix)
         {
-            var table = w[prefix + ".relative_position_bias_table"];
+            var table = w(prefix + ".relative_position_bias_table");
             int t = c.NumPatches, side = 2 * c.GridSize - 1, heads = c.NumHeads;
             int l = c.Conditioning == DiTConditioning.InContext ? t + DiTComplexity.ConditioningTokens : t;
             var bias = new float[heads * l * l];                                   // conditioning tokens get no bias
@@ -173,8 +178,10 @@ public static class DiTOnnxExporter
             g.LayerNorm(x, Weight(prefix + ".weight", d), Weight(prefix + ".bias", d), 1e-6f);
 
         private string Linear(string x, string prefix, int inFeatures, int outFeatures, bool hasBias = true) =>
-            g.Linear(x, prefix, w[prefix + ".weight"], inFeatures, outFeatures, hasBias ? w[prefix + ".bias"] : []);
+            precision == OnnxPrecision.Int8 && prefix.StartsWith(QuantizedPrefix, StringComparison.Ordinal)
+                ? g.LinearInt8(x, prefix, w(prefix + ".weight"), inFeatures, outFeatures, hasBias ? w(prefix + ".bias") : [])
+                : g.Linear(x, prefix, w(prefix + ".weight"), inFeatures, outFeatures, hasBias ? w(prefix + ".bias") : []);
 
-        private string Weight(string name, params long[] dims) => g.Initializer(name, w[name], dims);
+        private string Weight(string name, params long[] dims) => g.Initializer(name, w(name), dims);
     }
 }

@@ -57,6 +57,26 @@ public sealed class ExportAndSampleTests
     }
 
     [TestMethod]
+    public void Int8ExportSamplesLikeAnyModel()
+    {
+        string int8 = Path.Combine(dir, "tiny-int8.onnx"), png = Path.Combine(dir, "int8.png");
+        var (code, output, error) = CliRunner.Run("export-onnx", "--checkpoint", Path.Combine(dir, "tiny.safetensors"), "--out", int8, "--precision", "int8");
+        Assert.AreEqual(0, code, error);
+        StringAssert.Contains(output, "int8");
+        using (var denoiser = new DitML.Onnx.OnnxDenoiser(int8))
+            Assert.AreEqual(DitML.Onnx.OnnxPrecision.Int8, denoiser.Info.Precision);
+        Assert.IsLessThan(new FileInfo(onnx).Length, new FileInfo(int8).Length, "int8 weights are smaller");
+        (code, _, error) = CliRunner.Run("sample", "--model", int8, "--classes", "0,2", "--per-class", "2", "--seed", "5", "--steps", "4", "--out", png);
+        Assert.AreEqual(0, code, error);
+        Assert.IsTrue(File.Exists(png));
+
+        (code, _, error) = CliRunner.Run("export-onnx", "--checkpoint", Path.Combine(dir, "tiny.safetensors"), "--out", Path.Combine(dir, "bad.onnx"), "--precision", "int4");
+        Assert.AreNotEqual(0, code);
+        StringAssert.Contains(error, "int4");
+        Assert.IsFalse(File.Exists(Path.Combine(dir, "bad.onnx")), "nothing written");
+    }
+
+    [TestMethod]
     public void UnknownClassIsAClearError()
     {
         var (code, _, error) = CliRunner.Run("sample", "--model", onnx, "--classes", "0,7", "--out", Path.Combine(dir, "x.png"));

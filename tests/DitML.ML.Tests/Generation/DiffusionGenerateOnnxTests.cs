@@ -47,6 +47,36 @@ public sealed class DiffusionGenerateOnnxTests
     }
 
     [TestMethod]
+    public void AnInt8ModelRunsInThePipelineAndPredictsCloseToItsFloat32Export()
+    {
+        using var fp32 = new ExportedModel(seed: 4);
+        using var int8 = new ExportedModel(seed: 4, precision: DitML.Onnx.OnnxPrecision.Int8);
+        using (var a = new DitML.Onnx.OnnxDenoiser(fp32.Path))
+        using (var b = new DitML.Onnx.OnnxDenoiser(int8.Path))
+        {
+            Assert.AreEqual(DitML.Onnx.OnnxPrecision.Float32, a.Info.Precision);
+            Assert.AreEqual(DitML.Onnx.OnnxPrecision.Int8, b.Info.Precision);
+            var x = Enumerable.Range(0, 2 * 64).Select(i => (float)Math.Sin(0.7 * i)).ToArray();
+            var pa = new float[2 * 2 * 64];
+            var pb = new float[pa.Length];
+            a.Predict(x, [20f, 700f], [1, 5], pa);
+            b.Predict(x, [20f, 700f], [1, 5], pb);
+            double rms = Math.Sqrt(pa.Zip(pb, (p, q) => (double)(p - q) * (p - q)).Average()), scale = Math.Sqrt(pa.Average(v => (double)v * v));
+            // The quantization error of a few int8 linears (DiTOnnxExporterTests bounds it on the exporter side).
+            Assert.IsLessThan(0.05, rms / scale, $"relative RMS error {rms / scale:E2}");
+            Assert.IsGreaterThan(1e-5, rms / scale, "the int8 model is really quantized");
+        }
+
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 3).Select(i => new Request { Label = i, Seed = 10 + i }).ToList());
+        using var model = ml.Transforms.DiffusionGenerate(int8.Path, Fast).Fit(data);
+        var pixels = model.Transform(data).GetColumn<float[]>("Pixels").ToArray();
+        using var denoiser = new DitML.Onnx.OnnxDenoiser(int8.Path);
+        var direct = DiffusionSampler.Create(new SamplerOptions { Steps = 4, GuidanceScale = 2, ClipDenoised = true }).Sample(denoiser, [0, 1, 2], [10, 11, 12]);
+        CollectionAssert.AreEqual(direct, pixels.SelectMany(p => p).ToArray(), "the pipeline samples the int8 model as the sampler does");
+    }
+
+    [TestMethod]
     public void GeneratorMatchesTheSamplerOnTheSameModel()
     {
         using var exported = new ExportedModel(seed: 3);

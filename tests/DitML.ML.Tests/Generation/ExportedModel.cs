@@ -10,7 +10,7 @@ internal sealed class ExportedModel : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("ditml-ml-").FullName;
 
-    public ExportedModel(int seed = 0, int inputSize = 8, int channels = 1, string[]? classNames = null)
+    public ExportedModel(int seed = 0, int inputSize = 8, int channels = 1, string[]? classNames = null, OnnxPrecision precision = OnnxPrecision.Float32)
     {
         manual_seed(seed);
         var config = new DiTConfig { InputSize = inputSize, PatchSize = 2, InChannels = channels, HiddenSize = 32, Depth = 2, NumHeads = 4, NumClasses = 5 };
@@ -19,7 +19,7 @@ internal sealed class ExportedModel : IDisposable
             foreach (var (name, p) in model.named_parameters())
                 if (name != "pos_embed") p.normal_(0, 0.05);
         Path = System.IO.Path.Combine(dir, "tiny.onnx");
-        DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Space = ModelSpace.Pixel, GuidanceScale = 2, ClassNames = classNames }).Save(Path);
+        DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Space = ModelSpace.Pixel, GuidanceScale = 2, ClassNames = classNames, Precision = precision }).Save(Path);
     }
 
     public string Path { get; }

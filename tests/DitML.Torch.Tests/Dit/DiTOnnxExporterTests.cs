@@ -124,4 +124,48 @@ public sealed class DiTOnnxExporterTests
             File.Delete(path);
         }
     }
+
+    [TestMethod]
+    [DataRow(DiTConditioning.AdaLNZero, false)]
+    [DataRow(DiTConditioning.CrossAttention, true)]
+    public void Int8ModelStaysCloseToTheFloat32Model(DiTConditioning conditioning, bool tmsa)
+    {
+        // Weights of std 0.2 so that the blocks (the quantized part) shape the output rather than the residual path.
+        using var model = RandomModel(DiTModelTests.Small(conditioning, tmsa), 5);
+        var fp32 = DiTOnnxExporter.Export(model).ToBytes();
+        using var int8Model = DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Precision = OnnxPrecision.Int8 });
+        var int8 = int8Model.ToBytes();
+        Assert.AreEqual("int8", int8Model.Metadata[DiTOnnxMetadata.Precision]);
+        using var x = randn(3, 4, 8, 8);
+        float[] t = [1.5f, 300f, 999f];
+        long[] y = [0, 4, 10];
+        var e = RunOnnx(fp32, x.data<float>().ToArray(), x.shape, t, y);
+        var a = RunOnnx(int8, x.data<float>().ToArray(), x.shape, t, y);
+        double rms = Math.Sqrt(e.Zip(a, (p, q) => (double)(p - q) * (p - q)).Average()), scale = Math.Sqrt(e.Average(v => (double)v * v));
+        // Each quantized linear adds an error of about one 255th of its input's range (activations, one scale per
+        // tensor) plus one 254th of each channel's largest weight; over the 2 blocks' 8–12 quantized linears that is a
+        // few percent of the output at most (1.7% and 0.7% measured here). A wrong scale, layout or zero point gives errors of order 1.
+        Assert.IsLessThan(0.05, rms / scale, $"relative RMS error {rms / scale:E2}");
+        Assert.IsGreaterThan(1e-4, rms / scale, "the int8 model is really quantized");
+    }
+
+    [TestMethod]
+    public void Int8ModelIsSmallerAndTheCheckerAcceptsIt()
+    {
+        using var model = RandomModel(DiTModelTests.Small(DiTConditioning.AdaLNZero, tmsa: true), 6);
+        using var fp32 = DiTOnnxExporter.Export(model);
+        using var int8 = DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Precision = OnnxPrecision.Int8 });
+        Assert.IsLessThan(0.6 * fp32.InitializerBytes, int8.InitializerBytes, $"{int8.InitializerBytes} vs {fp32.InitializerBytes} bytes");
+        Assert.AreEqual("fp32", fp32.Metadata[DiTOnnxMetadata.Precision]);
+        string path = Path.GetTempFileName() + ".onnx";
+        try
+        {
+            int8.Save(path);
+            OnnxChecker.AssertAccepts(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -1,0 +1,60 @@
+using DitML.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace DitML.Runtime.Tests.Onnx;
+
+/// <summary>Per-channel int8 weights, and the quantized linear on ONNX Runtime within the error quantization allows.</summary>
+[TestClass]
+public sealed class Int8QuantizationTests
+{
+    [TestMethod]
+    public void WeightsRoundToTheirChannelsScale()
+    {
+        // Two output channels of three inputs: (1, −0.5, 0.25) and zeros.
+        var (q, scales) = Int8Quantization.PerOutputChannel([1f, -0.5f, 0.25f, 0f, 0f, 0f], 3, 2);
+        Assert.AreEqual(1f / 127, scales[0], 1e-9f);
+        Assert.AreEqual(1f, scales[1], "a channel of zeros keeps scale 1");
+        // (in, out) layout: q[i·out + o]; −63.5 rounds to even (−64), 31.75 to 32.
+        CollectionAssert.AreEqual(new sbyte[] { 127, 0, -64, 0, 32, 0 }, q);
+    }
+
+    [TestMethod]
+    public void QuantizedLinearStaysWithinTheQuantizationErrorBound()
+    {
+        const int inF = 64, outF = 48, rows = 6;
+        var w = Enumerable.Range(0, inF * outF).Select(i => (float)Math.Sin(0.61 * i) * (1 + i % 7)).ToArray();
+        var b = Enumerable.Range(0, outF).Select(i => 0.1f * i).ToArray();
+        var x = Enumerable.Range(0, rows * inF).Select(i => (float)Math.Cos(0.23 * i) * 3 - 0.5f).ToArray();
+        var g = new OnnxGraphBuilder("q");
+        var input = g.Input("x", OnnxElementType.Float, "N", inF);
+        g.Output("out", g.LinearInt8(input, "fc", w, inF, outF, b), OnnxElementType.Float, "N", outF);
+        using var model = g.Build();
+        using var session = new InferenceSession(model.ToBytes());
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, [rows, inF]))]);
+        var y = results.Single().AsEnumerable<float>().ToArray();
+
+        var (_, scales) = Int8Quantization.PerOutputChannel(w, inF, outF);
+        // DynamicQuantizeLinear's step over the tensor's range (which includes 0); its zero point is rounded, so an
+        // input may be off by up to one step (half for rounding, half for the zero point).
+        float xStep = (Math.Max(0, x.Max()) - Math.Min(0, x.Min())) / 255;
+        double worst = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            for (int o = 0; o < outF; o++)
+            {
+                double exact = b[o], bound = 0;
+                for (int i = 0; i < inF; i++)
+                {
+                    float xi = x[r * inF + i], wi = w[o * inF + i];
+                    exact += (double)xi * wi;
+                    bound += Math.Abs(xi) * scales[o] / 2 + (Math.Abs(wi) + scales[o] / 2) * xStep;
+                }
+                double error = Math.Abs(y[r * outF + o] - exact);
+                Assert.IsTrue(error <= bound * 1.0001 + 1e-5, $"row {r} channel {o}: error {error:E3} over the bound {bound:E3}");
+                worst = Math.Max(worst, error);
+            }
+        }
+        Assert.IsGreaterThan(1e-4, worst, "the weights really are int8 (a float path would be exact to ~1e-6)");
+    }
+}
