@@ -1,17 +1,32 @@
 using DitML.Checkpoints;
 using DitML.Models;
+using DitML.Onnx;
 
 namespace DitML.DiffiT;
 
 /// <summary>
 /// Loads latent DiffiT from a state_dict file: the released <c>diffit_256/512.safetensors</c>, a PyTorch .pt
 /// state_dict or training dict, or DitML's own safetensors. Loading is strict: every key (the
-/// <c>relative_position_index</c> buffers included) and shape must match.
+/// <c>relative_position_index</c> buffers included) and shape must match. Saves the same state_dict back, the
+/// int64 index buffers kept int64, so PyTorch's <c>load_state_dict(strict=True)</c> takes DitML's files.
 /// </summary>
 public static class LatentDiffiTCheckpoint
 {
     /// <summary>Metadata key under which DitML stores a latent DiffiT config (JSON) in safetensors files.</summary>
-    public const string ConfigMetadataKey = "ditml.diffit_config";
+    public const string ConfigMetadataKey = LatentDiffiTOnnxMetadata.Config;
+
+    /// <summary>
+    /// Saves the model's state_dict: safetensors (its config in the metadata under <see cref="ConfigMetadataKey"/>) or,
+    /// for any other extension, a torch.save zip of the bare state_dict (the release's layout: 346 entries for
+    /// DiffiT-XL/2, <c>relative_position_index</c> int64). A .pt carries no config: <see cref="Load"/> infers it from
+    /// the shapes (class dropout on, the release's setting).
+    /// </summary>
+    public static void Save(string path, LatentDiffiT model)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(model);
+        CheckpointFile.Write(path, ModelStateDict.Export(model), new Dictionary<string, string> { [ConfigMetadataKey] = model.Config.ToJson() });
+    }
 
     /// <summary>
     /// Reads a checkpoint and builds the model: with <paramref name="config"/> when given, else the DitML metadata,
