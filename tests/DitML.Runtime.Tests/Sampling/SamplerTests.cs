@@ -107,7 +107,7 @@ public sealed class SamplerTests
 
     private static (float[] Eps, float[] V) Evaluate(IDenoiser model, SamplerOptions options, float[] x, double t)
     {
-        var g = new GuidedDenoiser(model, options, 1);
+        var g = new GuidedDenoiser(model, options, 1, 1000);
         var eps = new float[16];
         var v = new float[16];
         g.Evaluate(x, t, [0], eps, v);
