@@ -18,7 +18,7 @@ public static class LatentDiffiTCheckpoint
     /// <summary>
     /// Saves the model's state_dict: safetensors (its config in the metadata under <see cref="ConfigMetadataKey"/>) or,
     /// for any other extension, a torch.save zip of the bare state_dict (the release's layout: 346 entries for
-    /// DiffiT-XL/2, <c>relative_position_index</c> int64). A .pt carries no config: <see cref="Load"/> infers it from
+    /// DiffiT-XL/2, <c>relative_position_index</c> int64). A .pt carries no config: <see cref="Load(string, LatentDiffiTConfig?, CheckpointWeights)"/> infers it from
     /// the shapes (class dropout on, the release's setting).
     /// </summary>
     public static void Save(string path, LatentDiffiT model)
@@ -33,9 +33,14 @@ public static class LatentDiffiTCheckpoint
     /// else the config its tensor shapes imply (width, patch, channels, grid, depth, heads, classes, learned variance).
     /// </summary>
     /// <exception cref="InvalidDataException">The file does not fit the config: names every missing/unexpected key and shape mismatch.</exception>
-    public static LatentDiffiT Load(string path, LatentDiffiTConfig? config = null, CheckpointWeights weights = CheckpointWeights.Auto)
+    public static LatentDiffiT Load(string path, LatentDiffiTConfig? config = null, CheckpointWeights weights = CheckpointWeights.Auto) =>
+        Load(CheckpointFile.Read(path, weights), path, config);
+
+    /// <summary>Builds the model from checkpoint contents already read from <paramref name="path"/> (config as in the other overload).</summary>
+    /// <exception cref="InvalidDataException">The contents do not fit the config: names every missing/unexpected key and shape mismatch.</exception>
+    public static LatentDiffiT Load(CheckpointContents contents, string path, LatentDiffiTConfig? config = null)
     {
-        var contents = CheckpointFile.Read(path, weights);
+        ArgumentNullException.ThrowIfNull(contents);
         config ??= contents.Metadata.TryGetValue(ConfigMetadataKey, out var json) ? LatentDiffiTConfig.FromJson(json) : InferConfig(contents, path);
         var model = new LatentDiffiT(config);
         try
@@ -49,6 +54,16 @@ public static class LatentDiffiTCheckpoint
         }
         model.eval();
         return model;
+    }
+
+    /// <summary>
+    /// Whether checkpoint contents are a latent DiffiT's: DitML's config key, or the release's TMSA time projection
+    /// (<c>blocks.0.attn.qkv_temb.weight</c>, which no DiT has).
+    /// </summary>
+    public static bool Recognizes(CheckpointContents contents)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        return contents.Metadata.ContainsKey(ConfigMetadataKey) || contents.Tensors.ContainsKey("blocks.0.attn.qkv_temb.weight");
     }
 
     /// <summary>The config a latent DiffiT state_dict's tensor shapes imply (class dropout assumed on: the table has the null row).</summary>

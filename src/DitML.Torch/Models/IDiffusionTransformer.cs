@@ -8,7 +8,7 @@ namespace DitML.Models;
 /// forward(x (N, C, I, I), t (N), y (N) int64) → (N, C_out, I, I), and the config it saves beside its state_dict.
 /// Implemented by DiT and latent DiffiT, whose parameter names are their official state_dict keys.
 /// </summary>
-public interface IDiffusionTransformer
+public interface IDiffusionTransformer : IDisposable
 {
     /// <summary>Input channels C.</summary>
     int InChannels { get; }
