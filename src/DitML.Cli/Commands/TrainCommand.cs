@@ -182,17 +182,17 @@ internal static class TrainCommand
     private static DiTConfig Config(ParseResult parse, IImageDataset dataset, string? name)
     {
         if (name != null) return DiTConfig.FromName(name, dataset.Height, dataset.Channels, dataset.ClassCount);
+        var (depth, width, heads, patch) = FreeSizes(parse);
         return new DiTConfig
         {
-            InputSize = dataset.Height,
-            InChannels = dataset.Channels,
-            NumClasses = dataset.ClassCount,
-            Depth = parse.GetValue<int>("--depth"),
-            HiddenSize = parse.GetValue<int>("--hidden-size"),
-            NumHeads = parse.GetValue<int>("--heads"),
-            PatchSize = parse.GetValue<int>("--patch"),
+            InputSize = dataset.Height, InChannels = dataset.Channels, NumClasses = dataset.ClassCount,
+            Depth = depth, HiddenSize = width, NumHeads = heads, PatchSize = patch,
         }.Validate();
     }
+
+    /// <summary>A free config's sizes: --depth, --hidden-size, --heads, --patch.</summary>
+    private static (int Depth, int HiddenSize, int NumHeads, int PatchSize) FreeSizes(ParseResult parse) =>
+        (parse.GetValue<int>("--depth"), parse.GetValue<int>("--hidden-size"), parse.GetValue<int>("--heads"), parse.GetValue<int>("--patch"));
 
     private static bool IsDiffiT(ParseResult parse, string? name) =>
         name != null ? LatentDiffiTConfig.IsDiffiTName(name) : parse.GetValue<string>("--family") == "diffit";
@@ -201,15 +201,11 @@ internal static class TrainCommand
     private static LatentDiffiTConfig DiffiTConfig(ParseResult parse, IImageDataset dataset, string? name)
     {
         if (name != null) return LatentDiffiTConfig.FromName(name, dataset.Height, dataset.Channels, dataset.ClassCount);
+        var (depth, width, heads, patch) = FreeSizes(parse);
         return new LatentDiffiTConfig
         {
-            InputSize = dataset.Height,
-            InChannels = dataset.Channels,
-            NumClasses = dataset.ClassCount,
-            Depth = parse.GetValue<int>("--depth"),
-            HiddenSize = parse.GetValue<int>("--hidden-size"),
-            NumHeads = parse.GetValue<int>("--heads"),
-            PatchSize = parse.GetValue<int>("--patch"),
+            InputSize = dataset.Height, InChannels = dataset.Channels, NumClasses = dataset.ClassCount,
+            Depth = depth, HiddenSize = width, NumHeads = heads, PatchSize = patch,
         }.Validate();
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace DitML.Sampling;
 
@@ -45,6 +46,7 @@ public sealed record GuidanceSchedule
     }
 
     /// <summary>The metadata text: "constant" or "power-cosine" (the exponent is stored beside it).</summary>
+    [JsonIgnore]
     public string KindText => Kind == GuidanceScheduleKind.PowerCosine ? "power-cosine" : "constant";
 
     /// <summary>Reads <see cref="KindText"/> and an exponent (as written by the exporters; null power: the default).</summary>

@@ -38,21 +38,11 @@ public static class LatentDiffiTOnnxExporter
 
         var inv = CultureInfo.InvariantCulture;
         var schedule = LatentDiffiTGuidance.ScheduleFor(config.InputSize);
-        g.Metadata(LatentDiffiTOnnxMetadata.Config, config.ToJson())
-            .Metadata(DiTOnnxMetadata.Schedule, "linear")
-            .Metadata(DiTOnnxMetadata.DiffusionSteps, options.DiffusionSteps.ToString(inv))
-            .Metadata(DiTOnnxMetadata.Space, (options.Space ?? ModelSpaces.ForChannels(config.InChannels)).ToText())
-            .Metadata(DiTOnnxMetadata.LatentScale, options.LatentScale.ToString("R", inv))
-            .Metadata(DiTOnnxMetadata.NumClasses, config.NumClasses.ToString(inv))
-            .Metadata(DiTOnnxMetadata.GuidanceScale, options.GuidanceScale.ToString("R", inv))
-            .Metadata(GuidanceOnnxMetadata.Channels, LatentDiffiTGuidance.GuidedChannels.ToString(inv))
+        g.Metadata(LatentDiffiTOnnxMetadata.Config, config.ToJson());
+        TransformerOnnx.ServingMetadata(g, options, config.InChannels, config.NumClasses);
+        g.Metadata(GuidanceOnnxMetadata.Channels, LatentDiffiTGuidance.GuidedChannels.ToString(inv))
             .Metadata(GuidanceOnnxMetadata.Schedule, schedule.KindText)
             .Metadata(GuidanceOnnxMetadata.Power, schedule.Power.ToString("R", inv));
-        if (options.ClassNames is { } names)
-        {
-            DitML.Generation.ClassNaming.Check(names, config.NumClasses, "ClassNames");
-            g.Metadata(DiTOnnxMetadata.ClassNames, System.Text.Json.JsonSerializer.Serialize(names));
-        }
         foreach (var (k, v) in options.Extra) g.Metadata(k, v);
         return g.Build();
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using DitML.Checkpoints;
 using DitML.Models;
 using DitML.Onnx;
@@ -27,19 +26,8 @@ public static class DiTOnnxExporter
         var y = g.Input("y", OnnxElementType.Int64, "N");
         g.Output("out", e.Forward(x, t, y), OnnxElementType.Float, "N", config.OutChannels, config.InputSize, config.InputSize);
 
-        var inv = CultureInfo.InvariantCulture;
-        g.Metadata(DiTOnnxMetadata.Config, config.ToJson())
-            .Metadata(DiTOnnxMetadata.Schedule, "linear")
-            .Metadata(DiTOnnxMetadata.DiffusionSteps, options.DiffusionSteps.ToString(inv))
-            .Metadata(DiTOnnxMetadata.Space, (options.Space ?? ModelSpaces.ForChannels(model.Config.InChannels)).ToText())
-            .Metadata(DiTOnnxMetadata.LatentScale, options.LatentScale.ToString("R", inv))
-            .Metadata(DiTOnnxMetadata.NumClasses, config.NumClasses.ToString(inv))
-            .Metadata(DiTOnnxMetadata.GuidanceScale, options.GuidanceScale.ToString("R", inv));
-        if (options.ClassNames is { } names)
-        {
-            DitML.Generation.ClassNaming.Check(names, config.NumClasses, "ClassNames");
-            g.Metadata(DiTOnnxMetadata.ClassNames, System.Text.Json.JsonSerializer.Serialize(names));
-        }
+        g.Metadata(DiTOnnxMetadata.Config, config.ToJson());
+        TransformerOnnx.ServingMetadata(g, options, config.InChannels, config.NumClasses);
         foreach (var (k, v) in options.Extra) g.Metadata(k, v);
         return g.Build();
     }

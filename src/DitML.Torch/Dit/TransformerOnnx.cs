@@ -1,3 +1,4 @@
+using System.Globalization;
 using DitML.Models;
 using DitML.Onnx;
 
@@ -10,6 +11,27 @@ namespace DitML.Dit;
 /// </summary>
 internal static class TransformerOnnx
 {
+    /// <summary>
+    /// The serving metadata both families write after their config key: schedule, training steps, space, latent scale,
+    /// classes, recommended guidance scale and (when given) class names. The caller adds its own keys and then
+    /// <see cref="DiTOnnxExportOptions.Extra"/>, which may override any of them.
+    /// </summary>
+    public static void ServingMetadata(OnnxGraphBuilder g, DiTOnnxExportOptions options, int inChannels, int numClasses)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        g.Metadata(DiTOnnxMetadata.Schedule, "linear")
+            .Metadata(DiTOnnxMetadata.DiffusionSteps, options.DiffusionSteps.ToString(inv))
+            .Metadata(DiTOnnxMetadata.Space, (options.Space ?? ModelSpaces.ForChannels(inChannels)).ToText())
+            .Metadata(DiTOnnxMetadata.LatentScale, options.LatentScale.ToString("R", inv))
+            .Metadata(DiTOnnxMetadata.NumClasses, numClasses.ToString(inv))
+            .Metadata(DiTOnnxMetadata.GuidanceScale, options.GuidanceScale.ToString("R", inv));
+        if (options.ClassNames is { } names)
+        {
+            DitML.Generation.ClassNaming.Check(names, numClasses, "ClassNames");
+            g.Metadata(DiTOnnxMetadata.ClassNames, System.Text.Json.JsonSerializer.Serialize(names));
+        }
+    }
+
     /// <summary>x (N, C, I, I) → patch tokens plus <c>pos_embed</c>, (N, T, D).</summary>
     public static string PatchTokens(OnnxGraphBuilder g, IReadOnlyDictionary<string, float[]> w, string x, int inChannels, int patch, int d, int numPatches)
     {

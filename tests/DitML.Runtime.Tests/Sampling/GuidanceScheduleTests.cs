@@ -59,9 +59,9 @@ public sealed class GuidanceScheduleTests
         var x = new float[16];
         new RowNoise(9).Fill(x);
         var diffit = new SamplerOptions { GuidanceScale = 4.4, GuideFirstThreeChannels = true, GuidanceSchedule = GuidanceSchedule.PowerCosine() };
-        var (guided, v) = Evaluate(oracle, diffit, x, t);
-        var (cond, _) = Evaluate(oracle, new SamplerOptions { GuidanceScale = 1 }, x, t);
-        var (uncond, _) = Evaluate(new GaussianOracle([0.0, 0.0, 0.0], 0.5), new SamplerOptions { GuidanceScale = 1 }, x, t);
+        var (guided, v) = SamplerTests.Evaluate(oracle, diffit, x, t);
+        var (cond, _) = SamplerTests.Evaluate(oracle, new SamplerOptions { GuidanceScale = 1 }, x, t);
+        var (uncond, _) = SamplerTests.Evaluate(new GaussianOracle([0.0, 0.0, 0.0], 0.5), new SamplerOptions { GuidanceScale = 1 }, x, t);
         double s = 1 + 3.4 * 0.5 * (1 - Math.Cos(Math.PI * Math.Pow(1 - t / 1000, 4)));
         for (int k = 0; k < 16; k++)
         {
@@ -96,14 +96,5 @@ public sealed class GuidanceScheduleTests
         CollectionAssert.AreEqual(none, Sample(1, GuidanceSchedule.PowerCosine()));
         double Distance(float[] a, float[] b) => a.Zip(b, (p, q) => Math.Abs(p - q)).Sum();
         Assert.IsLessThan(Distance(none, constant), Distance(none, ramp), "weaker guidance than the constant scale");
-    }
-
-    private static (float[] Eps, float[] V) Evaluate(IDenoiser model, SamplerOptions options, float[] x, double t)
-    {
-        var g = new GuidedDenoiser(model, options, 1, 1000);
-        var eps = new float[16];
-        var v = new float[16];
-        g.Evaluate(x, t, [0], eps, v);
-        return (eps, v);
     }
 }

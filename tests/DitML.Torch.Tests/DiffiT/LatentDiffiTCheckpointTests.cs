@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using DitML.Checkpoints;
 using DitML.DiffiT;
@@ -104,10 +103,10 @@ public sealed class LatentDiffiTCheckpointTests
                 LatentDiffiTCheckpoint.Save(path, model);
                 entries = model.state_dict().Count;
             }
-            if (!File.Exists(Python) || Run("-c", "import torch").Code != 0)
+            if (!File.Exists(Python) || OnnxChecker.Run("-c", "import torch").Code != 0)
                 Assert.Inconclusive("PyTorch check skipped: /usr/bin/python3 with torch is not installed (apt-get install python3-torch; .ci/run does)");
             string script = Path.Combine(RepositoryRoot(), "tests", "Fixtures", "diffit", "check_diffit_checkpoint.py");
-            var (code, output) = Run(script, path, FixturePath("small_io.json"));
+            var (code, output) = OnnxChecker.Run(script, path, FixturePath("small_io.json"));
             Assert.AreEqual(0, code, output);
             using var report = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
             var r = report.RootElement;
@@ -128,15 +127,5 @@ public sealed class LatentDiffiTCheckpointTests
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "DitML.sln"))) return dir.FullName;
         throw new InvalidOperationException("repository root not found");
-    }
-
-    private static (int Code, string Output) Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output);
     }
 }

@@ -5,6 +5,7 @@ using DitML.Generation;
 using DitML.Models;
 using DitML.Onnx;
 using DitML.Sampling;
+using DitML.Torch.Tests.Dit;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using static TorchSharp.torch;
@@ -28,19 +29,6 @@ public sealed class LatentDiffiTOnnxExporterTests
         }
         model.eval();
         return model;
-    }
-
-    private static float[] RunOnnx(byte[] onnx, float[] x, long[] xShape, float[] t, long[] y)
-    {
-        using var session = new InferenceSession(onnx);
-        var inputs = new[]
-        {
-            NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, xShape.Select(v => (int)v).ToArray())),
-            NamedOnnxValue.CreateFromTensor("t", new DenseTensor<float>(t, [t.Length])),
-            NamedOnnxValue.CreateFromTensor("y", new DenseTensor<long>(y, [y.Length])),
-        };
-        using var results = session.Run(inputs);
-        return results.Single().AsEnumerable<float>().ToArray();
     }
 
     public static IEnumerable<object[]> Models =>
@@ -68,7 +56,7 @@ public sealed class LatentDiffiTOnnxExporterTests
             using var _ = no_grad();
             using var expected = model.forward(x, tensor(t), tensor(y));
             var e = expected.data<float>().ToArray();
-            var a = RunOnnx(onnx, x.data<float>().ToArray(), x.shape, t, y);
+            var a = DiTOnnxExporterTests.RunOnnx(onnx, x.data<float>().ToArray(), x.shape, t, y);
             Assert.HasCount(e.Length, a);
             double maxDiff = e.Zip(a, (p, q) => Math.Abs(p - q)).Max(), maxRef = e.Max(Math.Abs);
             Assert.IsGreaterThan(0.01, maxRef, "a non-trivial output");
@@ -93,7 +81,7 @@ public sealed class LatentDiffiTOnnxExporterTests
             long[] y = [1, 10];
             using var _ = no_grad();
             var e = model.forward(x, tensor(t), tensor(y)).data<float>().ToArray();
-            var a = RunOnnx(LatentDiffiTOnnxExporter.Export(model).ToBytes(), x.data<float>().ToArray(), x.shape, t, y);
+            var a = DiTOnnxExporterTests.RunOnnx(LatentDiffiTOnnxExporter.Export(model).ToBytes(), x.data<float>().ToArray(), x.shape, t, y);
             Assert.IsLessThan(1e-4 * e.Max(Math.Abs), e.Zip(a, (p, q) => Math.Abs(p - q)).Max());
         }
         finally

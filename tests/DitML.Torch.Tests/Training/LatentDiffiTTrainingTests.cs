@@ -1,4 +1,3 @@
-using System.Text.Json;
 using DitML.Checkpoints;
 using DitML.Data;
 using DitML.DiffiT;
@@ -12,40 +11,11 @@ namespace DitML.Torch.Tests.Training;
 [TestClass]
 public sealed class LatentDiffiTTrainingTests
 {
-    /// <summary>Eight C×8×8 images of 4 classes: class k is a bright band at row 2k.</summary>
-    private sealed class Bands(int channels = 1) : IImageDataset
-    {
-        public int Count => 8;
-        public int ClassCount => 4;
-        public int Channels => channels;
-        public int Height => 8;
-        public int Width => 8;
-        public IReadOnlyList<string> ClassNames => ["0", "1", "2", "3"];
-        public int GetLabel(int index) => index % 4;
-
-        public void CopyImage(int index, Span<float> pixels)
-        {
-            for (int i = 0; i < 64 * channels; i++) pixels[i] = i % 64 / 8 / 2 == GetLabel(index) ? 1f : -1f;
-        }
-
-        public (float[] Pixels, int Label) GetItem(int index)
-        {
-            var pixels = new float[64 * channels];
-            CopyImage(index, pixels);
-            return (pixels, GetLabel(index));
-        }
-    }
-
     private static readonly LatentDiffiTConfig Config = new() { InputSize = 8, PatchSize = 2, InChannels = 1, HiddenSize = 32, Depth = 2, NumHeads = 4, NumClasses = 4 };
 
-    private static TrainerOptions Options(long steps) => new()
-    {
-        Steps = steps, BatchSize = 4, LogEvery = 1, CheckpointEvery = 1000, EmaDecay = 0.9, Seed = 3,
-        Optimizer = new AdamWOptions { LearningRate = 1e-3 },
-    };
+    private static TrainerOptions Options(long steps) => DiTTrainerTests.Options(steps);
 
-    private static List<double> Losses(string run) =>
-        File.ReadAllLines(Path.Combine(run, "log.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("loss").GetDouble()).ToList();
+    private static List<double> Losses(string run) => DiTTrainerTests.Losses(run);
 
     [TestMethod]
     public void ARunResumesExactlyAndItsEmaIsALatentDiffiTCheckpoint()
@@ -54,14 +24,14 @@ public sealed class LatentDiffiTTrainingTests
         try
         {
             string straight = Path.Combine(root, "straight"), split = Path.Combine(root, "split");
-            using (var t = DiTTrainer.Create(Config, new Bands(), Options(4), straight))
+            using (var t = DiTTrainer.Create(Config, new DiTTrainerTests.Bands(), Options(4), straight))
             {
                 Assert.IsInstanceOfType<LatentDiffiT>(t.Network);
                 Assert.ThrowsExactly<InvalidOperationException>(() => t.Model, "Model is a DiT run's");
                 t.Run();
             }
-            using (var t = DiTTrainer.Create(Config, new Bands(), Options(2), split)) t.Run();
-            using (var t = DiTTrainer.Resume(split, new Bands(), steps: 4))
+            using (var t = DiTTrainer.Create(Config, new DiTTrainerTests.Bands(), Options(2), split)) t.Run();
+            using (var t = DiTTrainer.Resume(split, new DiTTrainerTests.Bands(), steps: 4))
             {
                 Assert.AreEqual(2, t.Step);
                 Assert.IsInstanceOfType<LatentDiffiT>(t.EmaNetwork);
@@ -82,7 +52,7 @@ public sealed class LatentDiffiTTrainingTests
             using var trained = LatentDiffiTCheckpoint.Load(Path.Combine(split, TrainingCheckpoint.FileName), weights: CheckpointWeights.Model);
             Assert.AreEqual(Config, trained.Config, "the training checkpoint loads as a model too");
 
-            var refused = Assert.ThrowsExactly<ArgumentException>(() => DiTTrainer.Resume(split, new Bands(), new ResumeOptions { Steps = 6, Depth = 3 }));
+            var refused = Assert.ThrowsExactly<ArgumentException>(() => DiTTrainer.Resume(split, new DiTTrainerTests.Bands(), new ResumeOptions { Steps = 6, Depth = 3 }));
             StringAssert.Contains(refused.Message, "depth");
         }
         finally
@@ -97,7 +67,7 @@ public sealed class LatentDiffiTTrainingTests
         string run = Directory.CreateTempSubdirectory("ditml-train-diffit-").FullName;
         try
         {
-            using var t = DiTTrainer.Create(Config, new Bands(), Options(120) with { BatchSize = 8 }, run);
+            using var t = DiTTrainer.Create(Config, new DiTTrainerTests.Bands(), Options(120) with { BatchSize = 8 }, run);
             t.Run();
             var losses = Losses(run);
             Assert.IsLessThan(0.7 * losses.Take(20).Average(), losses.TakeLast(20).Average(), $"{losses.Take(20).Average():F3} → {losses.TakeLast(20).Average():F3}");
@@ -117,7 +87,7 @@ public sealed class LatentDiffiTTrainingTests
         try
         {
             var original = CheckpointFile.Read(file).Tensors;
-            using var t = DiTTrainer.FineTune(file, new Bands(channels: 4), Options(1), run, numClasses: 4);
+            using var t = DiTTrainer.FineTune(file, new DiTTrainerTests.Bands(channels: 4), Options(1), run, numClasses: 4);
             var net = (LatentDiffiT)t.Network;
             Assert.AreEqual(4, net.Config.NumClasses);
             var now = ModelStateDict.Export(net);
