@@ -9,6 +9,7 @@
 //
 //   dotnet run -c Release --project examples/FashionMnistDiT -- --run runs/fmnist [--out DIR] [--per-class 50] [--cfg 1.5,2,3,4]
 //       [--vae-decoder runs/vae/vae-decoder.onnx] [--reference examples/models/fashion-mnist (classifier.onnx, test-stats.npz)]
+//       [--history history.md (markdown put in the card after its table: what the run was fine-tuned from, its curve)]
 //
 // Or draws a run's quality curve from snapshot folders (copies of its ema.safetensors + checkpoint.safetensors):
 //   dotnet run -c Release --project examples/FashionMnistDiT -- --curve runs/snapshots [--base WEIGHTS --base-steps N]
@@ -113,6 +114,12 @@ card.AppendLine(string.Create(inv, $"| final loss | {finalLoss:F4} (mean of the 
 card.AppendLine(string.Create(inv, $"| packaging | `dotnet run -c Release --project examples/FashionMnistDiT -- --run {run} --per-class {perClass} --cfg {string.Join(',', scales.Select(s => s.ToString(inv)))}{(vaeDecoder is null ? "" : " --vae-decoder runs/vae/vae-decoder.onnx --out " + outDir)}` |"));
 card.AppendLine(string.Create(inv, $"| default guidance | {best.Scale} ({(eligible.Count > 0 ? "best FID among the scales with ≥ 85% class accuracy" : "the highest class accuracy: no scale reached 85%")}), stored in `model.onnx`'s metadata |"));
 card.AppendLine();
+if (args.Contains("--history"))
+{
+    // The run's history the checkpoint cannot tell (what it was fine-tuned from, how the settings changed, its curve).
+    card.AppendLine(File.ReadAllText(Arg("--history", "")).TrimEnd());
+    card.AppendLine();
+}
 card.AppendLine(string.Create(inv, $"Evaluation: DPM-Solver++(2M), 20 steps, {perClass} samples per class (seeds 0…{labels.Length - 1}); class accuracy and FID from the project's classifier (`classifier.onnx`, 256-d features) against the 10,000 test images' statistics (`test-stats.npz`){(vaeDecoder is null ? "" : "; latent samples are decoded by `vae-decoder.onnx` first")}."));
 card.AppendLine();
 card.AppendLine("| guidance | class accuracy | FID (classifier features) | sampling time |");

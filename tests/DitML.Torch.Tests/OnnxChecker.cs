@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace DitML.Torch.Tests;
 
-/// <summary>The reference ONNX checker (Debian's python3-onnx, installed by .ci/run) over exported files.</summary>
+/// <summary>The reference ONNX checker (Debian's python3-onnx, installed by .ci/run) over exported files; and the python runner other reference checks use.</summary>
 internal static class OnnxChecker
 {
     private const string Python = "/usr/bin/python3";
@@ -17,7 +17,8 @@ internal static class OnnxChecker
         StringAssert.Contains(output, "ok");
     }
 
-    private static (int Code, string Output) Run(params string[] args)
+    /// <summary>Runs /usr/bin/python3 with <paramref name="args"/>; its exit code and output (stdout, then stderr).</summary>
+    internal static (int Code, string Output) Run(params string[] args)
     {
         var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);

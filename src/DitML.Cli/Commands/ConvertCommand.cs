@@ -26,7 +26,9 @@ internal static class ConvertCommand
             if (from == to) throw new ArgumentException("--in and --out are the same file");
             var which = Enum.Parse<CheckpointWeights>(parse.GetValue(weights)!, ignoreCase: true);
             var contents = CheckpointFile.Read(from, which);
-            if (contents.Metadata.ContainsKey(TrainingCheckpoint.TrainerMetadataKey) && CheckpointFile.FormatOfExtension(to) != CheckpointFormat.SafeTensors)
+            // (Latent DiffiT has no official training code, hence no dict: its run checkpoint becomes the selected weights' state_dict.)
+            if (contents.Metadata.ContainsKey(TrainingCheckpoint.TrainerMetadataKey) && CheckpointFile.FormatOfExtension(to) != CheckpointFormat.SafeTensors
+                && !contents.Metadata.ContainsKey(DitML.DiffiT.LatentDiffiTCheckpoint.ConfigMetadataKey))
             {
                 // A DitML run's checkpoint to .pt: the official train.py dict, so PyTorch code continues the run.
                 OfficialTrainingCheckpoint.Convert(from, to);

@@ -6,12 +6,14 @@ using DitML.Models;
 using DitML.Training;
 using DitML.Vae;
 using DitML.Dit;
+using DitML.DiffiT;
 
 namespace DitML.Cli.Commands;
 
 /// <summary>
-/// `ditml train`: train a DiT on Fashion-MNIST/MNIST IDX files or an image folder, in pixel space or (with --vae) on
-/// latents cached once in the run folder; resumes exactly; Ctrl+C writes a checkpoint.
+/// `ditml train`: train a DiT or a latent DiffiT (<c>--model DiffiT-S/2</c>, or <c>--family diffit</c> with a free
+/// config) on Fashion-MNIST/MNIST IDX files or an image folder, in pixel space or (with --vae) on latents cached once in
+/// the run folder; resumes exactly; Ctrl+C writes a checkpoint.
 /// </summary>
 internal static class TrainCommand
 {
@@ -21,7 +23,9 @@ internal static class TrainCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var dataOptions = new DataOptions();
-        var model = new Option<string?>("--model", "-m") { Description = "Paper config (e.g. DiT-S/4); or give --depth/--hidden-size/--heads/--patch for a free config." };
+        var model = new Option<string?>("--model", "-m") { Description = "Paper config (e.g. DiT-S/4, or latent DiffiT: DiffiT-S/4); or give --depth/--hidden-size/--heads/--patch (and --family) for a free config." };
+        var family = new Option<string>("--family") { Description = "Free config: dit (adaLN-Zero DiT) or diffit (latent DiffiT's TMSA blocks, no adaLN).", DefaultValueFactory = _ => "dit" }
+            .AcceptOnlyFromAmong("dit", "diffit");
         var depth = new Option<int>("--depth") { Description = "Free config: blocks.", DefaultValueFactory = _ => 6 };
         var width = new Option<int>("--hidden-size") { Description = "Free config: width.", DefaultValueFactory = _ => 192 };
         var heads = new Option<int>("--heads") { Description = "Free config: heads.", DefaultValueFactory = _ => 3 };
@@ -38,13 +42,13 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where it stopped, toward its stored target (or --steps). Settings that differ from the stored run are refused unless --override lists them." };
         var overrides = new Option<string[]>("--override") { Description = "On --resume: the settings allowed to differ from the stored run, comma-separated (data, batch, lr, ema, seed, clip, flip).", AllowMultipleArgumentsPerToken = true };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints (also every 10 minutes, at the end, on Ctrl+C and when a step fails).", DefaultValueFactory = _ => 500 };
-        var init = new Option<FileInfo?>("--init") { Description = "Fine-tune: start from these weights (official DiT .pt/.safetensors or a DitML checkpoint; the EMA weights when present), with a fresh optimizer; the architecture is the file's." };
+        var init = new Option<FileInfo?>("--init") { Description = "Fine-tune: start from these weights (official DiT .pt/.safetensors, latent DiffiT's diffit_256.safetensors, or a DitML checkpoint; the EMA weights when present), with a fresh optimizer; the architecture and family are the file's." };
         var resumeFrom = new Option<FileInfo?>("--resume-from") { Description = "Continue an official DiT training checkpoint {model, ema, opt, args} (train.py's, or `ditml convert`'s) in a new run folder --out: weights, EMA, AdamW moments, step and lr from the file." };
         var numClasses = new Option<int?>("--num-classes") { Description = "With --init: the number of classes of the new model (a new label table when it differs from the file's; the rest is kept)." };
         var vae = new Option<FileInfo?>("--vae") { Description = "Train on latents of this VAE (a ditml train-vae vae.safetensors, or SD's): every image is encoded once, with its mirror unless --no-flip, into the run folder's latents.safetensors." };
-        var command = new Command("train", "Train a class-conditional DiT with the official recipe (AdamW, EMA, class dropout, hybrid loss). Ctrl+C or SIGTERM writes a checkpoint; --resume continues exactly.");
+        var command = new Command("train", "Train a class-conditional DiT or latent DiffiT with the official DiT recipe (AdamW, EMA, class dropout, hybrid loss). Ctrl+C or SIGTERM writes a checkpoint; --resume continues exactly.");
         dataOptions.AddTo(command);
-        foreach (var o in new Option[] { model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, overrides, checkpointEvery, init, numClasses, vae, resumeFrom }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, family, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, overrides, checkpointEvery, init, numClasses, vae, resumeFrom }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string run = parse.GetValue(outDir)!.FullName;
@@ -56,12 +60,14 @@ internal static class TrainCommand
             var initFile = parse.GetValue(init);
             if (initFile != null && resuming) throw new ArgumentException("--init starts a new run; --resume continues one: give one of them");
             if (Given(numClasses) && initFile == null) throw new ArgumentException("--num-classes applies with --init (a new model takes the data's classes)");
-            if (initFile != null && new Option[] { model, depth, width, heads, patch }.FirstOrDefault(Given) is { } architecture)
+            if (initFile != null && new Option[] { model, family, depth, width, heads, patch }.FirstOrDefault(Given) is { } architecture)
                 throw new ArgumentException($"--init takes the architecture from {initFile.FullName}; drop {architecture.Name}");
             var official = parse.GetValue(resumeFrom);
             if (official != null && (resuming || initFile != null)) throw new ArgumentException("--resume-from starts a run folder from an official checkpoint; drop --resume / --init");
-            if (official != null && new Option[] { model, depth, width, heads, patch, lr }.FirstOrDefault(Given) is { } fromFile)
+            if (official != null && new Option[] { model, family, depth, width, heads, patch, lr }.FirstOrDefault(Given) is { } fromFile)
                 throw new ArgumentException($"--resume-from takes the architecture and the optimizer from {official.FullName}; drop {fromFile.Name}");
+            if (Given(family) && parse.GetValue(model) is { } named)
+                throw new ArgumentException($"--family chooses the family of a free config; --model {named} names its own: drop one");
             if (official != null && !official.Exists) throw new FileNotFoundException($"--resume-from: {official.FullName} does not exist", official.FullName);
             // Every setting is checked before anything is written, so a bad one leaves no run folder.
             var fresh = new TrainerOptions
@@ -91,6 +97,8 @@ internal static class TrainCommand
                 ? DiTTrainer.Resume(run, dataset, Resume(parse, Given, overrides, dataset))
                 : initFile != null
                 ? DiTTrainer.FineTune(initFile.FullName, dataset, fresh with { HorizontalFlip = fresh.HorizontalFlip && !latent }, run, parse.GetValue(numClasses))
+                : IsDiffiT(parse, parse.GetValue(model))
+                ? DiTTrainer.Create(DiffiTConfig(parse, dataset, parse.GetValue(model)), dataset, fresh with { HorizontalFlip = fresh.HorizontalFlip && !latent }, run)
                 : DiTTrainer.Create(Config(parse, dataset, parse.GetValue(model)), dataset, fresh with
                 {
                     HorizontalFlip = fresh.HorizontalFlip && !latent,          // a latent cache holds the mirrored images
@@ -101,9 +109,13 @@ internal static class TrainCommand
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"--steps changes the run's target from {stored} to {trainer.Options.Steps} steps"));
             if (trainer.Step >= trainer.Options.Steps)
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"the run has already reached its target of {trainer.Options.Steps} steps; give --steps to train further"));
-            var cfg = trainer.Model.Config;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"training {cfg.Name ?? "DiT"} depth {cfg.Depth}, width {cfg.HiddenSize}, patch {cfg.PatchSize} ({DiTComplexity.Parameters(cfg):N0} parameters, {DiTComplexity.Gflops(cfg):F3} Gflops) on {dataset.Count} images from step {trainer.Step} to {trainer.Options.Steps}"));
+            string what = trainer.Network switch
+            {
+                LatentDiffiT d => string.Create(CultureInfo.InvariantCulture,
+                    $"{d.Config.Name ?? "latent DiffiT"} depth {d.Config.Depth}, width {d.Config.HiddenSize}, patch {d.Config.PatchSize} ({LatentDiffiTComplexity.Parameters(d.Config):N0} parameters)"),
+                _ => string.Create(CultureInfo.InvariantCulture, $"{trainer.Model.Config.Name ?? "DiT"} depth {trainer.Model.Config.Depth}, width {trainer.Model.Config.HiddenSize}, patch {trainer.Model.Config.PatchSize} ({DiTComplexity.Parameters(trainer.Model.Config):N0} parameters, {DiTComplexity.Gflops(trainer.Model.Config):F3} Gflops)"),
+            };
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"training {what} on {dataset.Count} images from step {trainer.Step} to {trainer.Options.Steps}"));
             using var bar = new ProgressBar(error, "training", (int)(trainer.Options.Steps - trainer.Step));
             long done;
             string curve = Path.Combine(run, LossCurve.FileName);
@@ -136,8 +148,16 @@ internal static class TrainCommand
         int? depth = If<int>("--depth"), width = If<int>("--hidden-size"), heads = If<int>("--heads"), patch = If<int>("--patch");
         if (parse.GetValue<string?>("--model") is { } name)
         {
-            var named = DiTConfig.FromName(name, dataset.Height, dataset.Channels, dataset.ClassCount);
-            (depth, width, heads, patch) = (named.Depth, named.HiddenSize, named.NumHeads, named.PatchSize);
+            if (LatentDiffiTConfig.IsDiffiTName(name))
+            {
+                var named = LatentDiffiTConfig.FromName(name, dataset.Height, dataset.Channels, dataset.ClassCount);
+                (depth, width, heads, patch) = (named.Depth, named.HiddenSize, named.NumHeads, named.PatchSize);
+            }
+            else
+            {
+                var named = DiTConfig.FromName(name, dataset.Height, dataset.Channels, dataset.ClassCount);
+                (depth, width, heads, patch) = (named.Depth, named.HiddenSize, named.NumHeads, named.PatchSize);
+            }
         }
         var clipOption = (Option<double?>)parse.CommandResult.Command.Options.First(o => o.Name == "--clip");
         bool noFlipGiven = given(parse.CommandResult.Command.Options.First(o => o.Name == "--no-flip"));
@@ -162,15 +182,30 @@ internal static class TrainCommand
     private static DiTConfig Config(ParseResult parse, IImageDataset dataset, string? name)
     {
         if (name != null) return DiTConfig.FromName(name, dataset.Height, dataset.Channels, dataset.ClassCount);
+        var (depth, width, heads, patch) = FreeSizes(parse);
         return new DiTConfig
         {
-            InputSize = dataset.Height,
-            InChannels = dataset.Channels,
-            NumClasses = dataset.ClassCount,
-            Depth = parse.GetValue<int>("--depth"),
-            HiddenSize = parse.GetValue<int>("--hidden-size"),
-            NumHeads = parse.GetValue<int>("--heads"),
-            PatchSize = parse.GetValue<int>("--patch"),
+            InputSize = dataset.Height, InChannels = dataset.Channels, NumClasses = dataset.ClassCount,
+            Depth = depth, HiddenSize = width, NumHeads = heads, PatchSize = patch,
+        }.Validate();
+    }
+
+    /// <summary>A free config's sizes: --depth, --hidden-size, --heads, --patch.</summary>
+    private static (int Depth, int HiddenSize, int NumHeads, int PatchSize) FreeSizes(ParseResult parse) =>
+        (parse.GetValue<int>("--depth"), parse.GetValue<int>("--hidden-size"), parse.GetValue<int>("--heads"), parse.GetValue<int>("--patch"));
+
+    private static bool IsDiffiT(ParseResult parse, string? name) =>
+        name != null ? LatentDiffiTConfig.IsDiffiTName(name) : parse.GetValue<string>("--family") == "diffit";
+
+    /// <summary>A latent DiffiT preset at the data's size, channels and classes, or the free config's sizes.</summary>
+    private static LatentDiffiTConfig DiffiTConfig(ParseResult parse, IImageDataset dataset, string? name)
+    {
+        if (name != null) return LatentDiffiTConfig.FromName(name, dataset.Height, dataset.Channels, dataset.ClassCount);
+        var (depth, width, heads, patch) = FreeSizes(parse);
+        return new LatentDiffiTConfig
+        {
+            InputSize = dataset.Height, InChannels = dataset.Channels, NumClasses = dataset.ClassCount,
+            Depth = depth, HiddenSize = width, NumHeads = heads, PatchSize = patch,
         }.Validate();
     }
 

@@ -48,6 +48,9 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
             var samplerOptions = requested with
             {
                 GuidanceScale = requested.GuidanceScale ?? denoiser.Info.GuidanceScale,
+                // The model's guidance recipe (latent DiffiT: power-cosine at latent ≤ 32, channels 0–2 only).
+                GuidanceSchedule = requested.GuidanceSchedule ?? denoiser.Info.GuidanceSchedule,
+                GuideFirstThreeChannels = requested.GuideFirstThreeChannels || denoiser.Info.GuideFirstThreeChannels,
                 ClipDenoised = !latent,
             };
             var sampler = DiffusionSampler.Create(samplerOptions, NoiseSchedule.Linear(denoiser.Info.DiffusionSteps));

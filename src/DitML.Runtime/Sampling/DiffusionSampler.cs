@@ -65,7 +65,7 @@ public abstract class DiffusionSampler
         int plane = model.Channels * model.Height * model.Width;
         var result = new float[labels.Length * plane];
         int batch = Math.Min(Options.BatchSize, Math.Max(1, labels.Length));
-        var guided = new GuidedDenoiser(model, Options, batch);
+        var guided = new GuidedDenoiser(model, Options, batch, Schedule.Steps);
         var work = new SamplerBuffers(batch * plane, model.LearnSigma);
         for (int start = 0; start < labels.Length; start += batch)
         {

@@ -2,7 +2,9 @@ namespace DitML.Sampling;
 
 /// <summary>
 /// Classifier-free guidance around a denoiser: one batched evaluation of [conditional; null-class] rows, then
-/// ε = ε_u + s·(ε_c − ε_u) on all channels (or the first 3, as the official code). The variance output is the
+/// ε = ε_u + s(t)·(ε_c − ε_u) on all channels, or on the first 3 (the official DiT code, latent DiffiT), the others
+/// passing through from the conditional row. s(t) is the options' scale under their <see cref="GuidanceSchedule"/>
+/// (constant, or latent DiffiT's power-cosine ramp over the original step index t). The variance output is the
 /// conditional row's. With s = 1 only the conditional half is evaluated. Buffers are allocated once and reused.
 /// </summary>
 internal sealed class GuidedDenoiser
@@ -13,11 +15,15 @@ internal sealed class GuidedDenoiser
     private readonly float[] times;
     private readonly long[] labels;
     private readonly float[] output;
+    private readonly GuidanceSchedule schedule;
+    private readonly int trainingSteps;
 
-    public GuidedDenoiser(IDenoiser model, SamplerOptions options, int maxRows)
+    public GuidedDenoiser(IDenoiser model, SamplerOptions options, int maxRows, int trainingSteps)
     {
         this.model = model;
         this.options = options;
+        this.trainingSteps = trainingSteps;
+        schedule = options.GuidanceSchedule ?? GuidanceSchedule.Constant;
         int rows = Guided ? 2 * maxRows : maxRows;
         input = new float[rows * Plane];
         times = new float[rows];
@@ -56,7 +62,7 @@ internal sealed class GuidedDenoiser
         Evaluations++;
 
         int outRow = OutChannels * PlaneSize, guidedChannels = options.GuideFirstThreeChannels ? Math.Min(3, model.Channels) : model.Channels;
-        float s = (float)Scale;
+        float s = (float)schedule.ScaleAt(Scale, t, trainingSteps);
         for (int i = 0; i < n; i++)
         {
             var cond = output.AsSpan(i * outRow, outRow);

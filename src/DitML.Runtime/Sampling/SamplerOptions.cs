@@ -25,10 +25,18 @@ public sealed record SamplerOptions
     public double? GuidanceScale { get; init; }
 
     /// <summary>
-    /// Guide only the first 3 channels, as the official DiT code does (a quirk inherited from GLIDE); needed to reproduce
-    /// published numbers. Default false: all channels.
+    /// Guide only the first 3 channels, as the official DiT code does (a quirk inherited from GLIDE) and latent DiffiT's
+    /// release does; needed to reproduce published numbers. Default false: all channels (a model whose metadata asks for
+    /// 3, latent DiffiT, gets 3 from <c>DiffusionGenerator</c> either way).
     /// </summary>
     public bool GuideFirstThreeChannels { get; init; }
+
+    /// <summary>
+    /// How the guidance scale varies over the steps. Null (the default) takes the model's schedule when opened with
+    /// <c>DiffusionGenerator</c> (its ONNX metadata: latent DiffiT at latent ≤ 32 asks for
+    /// <see cref="GuidanceScheduleKind.PowerCosine"/>), and <see cref="GuidanceSchedule.Constant"/> elsewhere.
+    /// </summary>
+    public GuidanceSchedule? GuidanceSchedule { get; init; }
 
     /// <summary>
     /// Clip the predicted x₀ to [−1, 1] at every step. Pixel-space models need it (DiffusionGenerator turns it on for
@@ -47,6 +55,7 @@ public sealed record SamplerOptions
         if (Steps > trainingSteps) throw new ArgumentException($"Steps ({Steps}) cannot exceed the model's {trainingSteps} training steps", nameof(Steps));
         if (Eta < 0 || double.IsNaN(Eta)) throw new ArgumentException($"Eta must be ≥ 0, got {Eta}", nameof(Eta));
         if (GuidanceScale is { } g && (g < 0 || !double.IsFinite(g))) throw new ArgumentException($"GuidanceScale must be finite and ≥ 0, got {GuidanceScale}", nameof(GuidanceScale));
+        GuidanceSchedule?.Validate();
         if (BatchSize <= 0) throw new ArgumentException($"BatchSize must be positive, got {BatchSize}", nameof(BatchSize));
         if (!Enum.IsDefined(Sampler)) throw new ArgumentException($"unknown sampler {Sampler}", nameof(Sampler));
         return this;

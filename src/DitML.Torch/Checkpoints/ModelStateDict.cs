@@ -11,13 +11,27 @@ namespace DitML.Checkpoints;
 /// </summary>
 public static class ModelStateDict
 {
-    /// <summary>The module's state_dict as float32 checkpoint tensors, in the module's order.</summary>
+    /// <summary>
+    /// The module's state_dict in the module's order: float32 checkpoint tensors, except int64 buffers (latent DiffiT's
+    /// <c>relative_position_index</c>, BatchNorm's <c>num_batches_tracked</c>), which stay int64 as PyTorch stores them.
+    /// </summary>
     public static Dictionary<string, CheckpointTensor> Export(nn.Module module)
     {
         ArgumentNullException.ThrowIfNull(module);
         var result = new Dictionary<string, CheckpointTensor>();
         foreach (var (name, value) in module.state_dict())
+        {
+            if (value.dtype == ScalarType.Int64)
+            {
+                using var ints = value.detach().to(CPU).contiguous();
+                var values = ints.data<long>().ToArray();
+                var bytes = new byte[values.Length * sizeof(long)];
+                for (int i = 0; i < values.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * 8), values[i]);
+                result[name] = new CheckpointTensor(TensorDType.Int64, ints.shape, bytes);
+                continue;
+            }
             result[name] = CheckpointTensor.FromFloat32(value.shape, Float32Values(value));
+        }
         return result;
     }
 

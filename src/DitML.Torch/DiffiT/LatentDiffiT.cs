@@ -13,7 +13,7 @@ namespace DitML.DiffiT;
 /// the time token, <see cref="DiffiTBlock"/>s (no adaLN) and an LN → SiLU → Linear head. Parameter and buffer names
 /// equal the release's state_dict keys, so <c>diffit_256.safetensors</c> loads strictly; a new model outputs exactly 0.
 /// </summary>
-public sealed class LatentDiffiT : nn.Module<Tensor, Tensor, Tensor, Tensor>
+public sealed class LatentDiffiT : nn.Module<Tensor, Tensor, Tensor, Tensor>, IDiffusionTransformer
 {
 #pragma warning disable IDE1006 // PyTorch state_dict names
     private readonly Parameter pos_embed;
@@ -44,6 +44,20 @@ public sealed class LatentDiffiT : nn.Module<Tensor, Tensor, Tensor, Tensor>
 
     /// <summary>The model's shape.</summary>
     public LatentDiffiTConfig Config { get; }
+
+    int IDiffusionTransformer.InChannels => Config.InChannels;
+
+    int IDiffusionTransformer.InputSize => Config.InputSize;
+
+    bool IDiffusionTransformer.LearnSigma => Config.LearnSigma;
+
+    int IDiffusionTransformer.NumClasses => Config.NumClasses;
+
+    string IDiffusionTransformer.ConfigMetadataKey => LatentDiffiTCheckpoint.ConfigMetadataKey;
+
+    string IDiffusionTransformer.ConfigJson => Config.ToJson();
+
+    nn.Module IDiffusionTransformer.Module => this;
 
     internal PatchEmbed PatchEmbedder => x_embedder;
 

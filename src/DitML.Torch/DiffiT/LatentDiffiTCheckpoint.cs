@@ -1,26 +1,46 @@
 using DitML.Checkpoints;
 using DitML.Models;
+using DitML.Onnx;
 
 namespace DitML.DiffiT;
 
 /// <summary>
 /// Loads latent DiffiT from a state_dict file: the released <c>diffit_256/512.safetensors</c>, a PyTorch .pt
 /// state_dict or training dict, or DitML's own safetensors. Loading is strict: every key (the
-/// <c>relative_position_index</c> buffers included) and shape must match.
+/// <c>relative_position_index</c> buffers included) and shape must match. Saves the same state_dict back, the
+/// int64 index buffers kept int64, so PyTorch's <c>load_state_dict(strict=True)</c> takes DitML's files.
 /// </summary>
 public static class LatentDiffiTCheckpoint
 {
     /// <summary>Metadata key under which DitML stores a latent DiffiT config (JSON) in safetensors files.</summary>
-    public const string ConfigMetadataKey = "ditml.diffit_config";
+    public const string ConfigMetadataKey = LatentDiffiTOnnxMetadata.Config;
+
+    /// <summary>
+    /// Saves the model's state_dict: safetensors (its config in the metadata under <see cref="ConfigMetadataKey"/>) or,
+    /// for any other extension, a torch.save zip of the bare state_dict (the release's layout: 346 entries for
+    /// DiffiT-XL/2, <c>relative_position_index</c> int64). A .pt carries no config: <see cref="Load(string, LatentDiffiTConfig?, CheckpointWeights)"/> infers it from
+    /// the shapes (class dropout on, the release's setting).
+    /// </summary>
+    public static void Save(string path, LatentDiffiT model)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(model);
+        CheckpointFile.Write(path, ModelStateDict.Export(model), new Dictionary<string, string> { [ConfigMetadataKey] = model.Config.ToJson() });
+    }
 
     /// <summary>
     /// Reads a checkpoint and builds the model: with <paramref name="config"/> when given, else the DitML metadata,
     /// else the config its tensor shapes imply (width, patch, channels, grid, depth, heads, classes, learned variance).
     /// </summary>
     /// <exception cref="InvalidDataException">The file does not fit the config: names every missing/unexpected key and shape mismatch.</exception>
-    public static LatentDiffiT Load(string path, LatentDiffiTConfig? config = null, CheckpointWeights weights = CheckpointWeights.Auto)
+    public static LatentDiffiT Load(string path, LatentDiffiTConfig? config = null, CheckpointWeights weights = CheckpointWeights.Auto) =>
+        Load(CheckpointFile.Read(path, weights), path, config);
+
+    /// <summary>Builds the model from checkpoint contents already read from <paramref name="path"/> (config as in the other overload).</summary>
+    /// <exception cref="InvalidDataException">The contents do not fit the config: names every missing/unexpected key and shape mismatch.</exception>
+    public static LatentDiffiT Load(CheckpointContents contents, string path, LatentDiffiTConfig? config = null)
     {
-        var contents = CheckpointFile.Read(path, weights);
+        ArgumentNullException.ThrowIfNull(contents);
         config ??= contents.Metadata.TryGetValue(ConfigMetadataKey, out var json) ? LatentDiffiTConfig.FromJson(json) : InferConfig(contents, path);
         var model = new LatentDiffiT(config);
         try
@@ -34,6 +54,16 @@ public static class LatentDiffiTCheckpoint
         }
         model.eval();
         return model;
+    }
+
+    /// <summary>
+    /// Whether checkpoint contents are a latent DiffiT's: DitML's config key, or the release's TMSA time projection
+    /// (<c>blocks.0.attn.qkv_temb.weight</c>, which no DiT has).
+    /// </summary>
+    public static bool Recognizes(CheckpointContents contents)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        return contents.Metadata.ContainsKey(ConfigMetadataKey) || contents.Tensors.ContainsKey("blocks.0.attn.qkv_temb.weight");
     }
 
     /// <summary>The config a latent DiffiT state_dict's tensor shapes imply (class dropout assumed on: the table has the null row).</summary>

@@ -10,7 +10,7 @@ namespace DitML.Dit;
 /// predicted noise followed (with learned variance) by the variance interpolation values. Parameter names equal the
 /// official PyTorch release's state_dict keys, so released checkpoints load unchanged; a new model outputs exactly 0.
 /// </summary>
-public sealed class DiT : nn.Module<Tensor, Tensor, Tensor, Tensor>
+public sealed class DiT : nn.Module<Tensor, Tensor, Tensor, Tensor>, IDiffusionTransformer
 {
 #pragma warning disable IDE1006 // PyTorch state_dict names
     private readonly PatchEmbed x_embedder;
@@ -40,6 +40,20 @@ public sealed class DiT : nn.Module<Tensor, Tensor, Tensor, Tensor>
 
     /// <summary>The model's shape.</summary>
     public DiTConfig Config { get; }
+
+    int IDiffusionTransformer.InChannels => Config.InChannels;
+
+    int IDiffusionTransformer.InputSize => Config.InputSize;
+
+    bool IDiffusionTransformer.LearnSigma => Config.LearnSigma;
+
+    int IDiffusionTransformer.NumClasses => Config.NumClasses;
+
+    string IDiffusionTransformer.ConfigMetadataKey => DiTCheckpoint.ConfigMetadataKey;
+
+    string IDiffusionTransformer.ConfigJson => Config.ToJson();
+
+    nn.Module IDiffusionTransformer.Module => this;
 
     internal PatchEmbed PatchEmbedder => x_embedder;
 

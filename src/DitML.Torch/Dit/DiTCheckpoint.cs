@@ -19,7 +19,15 @@ public static class DiTCheckpoint
     public static DiT Load(string path, DiTLoadOptions? options = null)
     {
         options ??= new DiTLoadOptions();
-        var contents = CheckpointFile.Read(path, options.Weights);
+        return Load(CheckpointFile.Read(path, options.Weights), options, path);
+    }
+
+    /// <summary>Builds the model that checkpoint contents already read (from <paramref name="path"/>) describe, with their weights.</summary>
+    /// <exception cref="InvalidDataException">The contents do not fit the config: names every missing/extra key and shape mismatch.</exception>
+    public static DiT Load(CheckpointContents contents, DiTLoadOptions? options, string path)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        options ??= new DiTLoadOptions();
         var config = ResolveConfig(contents, options, path);
         var model = new DiT(config);
         try

@@ -1,4 +1,3 @@
-using System.Globalization;
 using DitML.Checkpoints;
 using DitML.Models;
 using DitML.Onnx;
@@ -28,20 +27,8 @@ public static class DiTOnnxExporter
         var y = g.Input("y", OnnxElementType.Int64, "N");
         g.Output("out", e.Forward(x, t, y), OnnxElementType.Float, "N", config.OutChannels, config.InputSize, config.InputSize);
 
-        var inv = CultureInfo.InvariantCulture;
-        g.Metadata(DiTOnnxMetadata.Config, config.ToJson())
-            .Metadata(DiTOnnxMetadata.Schedule, "linear")
-            .Metadata(DiTOnnxMetadata.DiffusionSteps, options.DiffusionSteps.ToString(inv))
-            .Metadata(DiTOnnxMetadata.Space, (options.Space ?? ModelSpaces.ForChannels(model.Config.InChannels)).ToText())
-            .Metadata(DiTOnnxMetadata.LatentScale, options.LatentScale.ToString("R", inv))
-            .Metadata(DiTOnnxMetadata.NumClasses, config.NumClasses.ToString(inv))
-            .Metadata(DiTOnnxMetadata.GuidanceScale, options.GuidanceScale.ToString("R", inv))
-            .Metadata(DiTOnnxMetadata.Precision, options.Precision.ToText());
-        if (options.ClassNames is { } names)
-        {
-            DitML.Generation.ClassNaming.Check(names, config.NumClasses, "ClassNames");
-            g.Metadata(DiTOnnxMetadata.ClassNames, System.Text.Json.JsonSerializer.Serialize(names));
-        }
+        g.Metadata(DiTOnnxMetadata.Config, config.ToJson());
+        TransformerOnnx.ServingMetadata(g, options, config.InChannels, config.NumClasses);
         foreach (var (k, v) in options.Extra) g.Metadata(k, v);
         return g.Build();
     }
@@ -56,16 +43,8 @@ public static class DiTOnnxExporter
 
         public string Forward(string x, string t, string y)
         {
-            // Patch embedding: strided convolution, then (N, D, g, g) → (N, T, D).
-            var conv = g.Node("Conv", [x, Weight("x_embedder.proj.weight", d, c.InChannels, c.PatchSize, c.PatchSize), Weight("x_embedder.proj.bias", d)],
-                new Dictionary<string, object> { ["kernel_shape"] = new long[] { c.PatchSize, c.PatchSize }, ["strides"] = new long[] { c.PatchSize, c.PatchSize } });
-            var h = g.Add(g.Transpose(g.Reshape(conv, 0, d, -1), 0, 2, 1), Weight("pos_embed", 1, c.NumPatches, d));
-
-            // Timestep: [cos(t·f), sin(t·f)] → Linear → SiLU → Linear.
-            var args = g.Mul(g.Unsqueeze(t, 1), g.Initializer("t_freqs", SinCosEmbedding.TimestepFrequencies(), 1, DiTComplexity.TimestepFrequencySize / 2));
-            var features = g.Concat(1, g.Node("Cos", [args]), g.Node("Sin", [args]));
-            var tEmb = Linear(g.SiLU(Linear(features, "t_embedder.mlp.0", DiTComplexity.TimestepFrequencySize, d)), "t_embedder.mlp.2", d, d);
-            var yEmb = g.Gather(Weight("y_embedder.embedding_table.weight", c.LabelTableSize, d), y);
+            var h = TransformerOnnx.PatchTokens(g, w, x, c.InChannels, c.PatchSize, d, c.NumPatches);
+            var (tEmb, yEmb) = TransformerOnnx.Embeddings(g, w, t, y, d, c.LabelTableSize);
             var cond = g.Add(tEmb, yEmb);                                          // (N, D)
             var tokens = g.Concat(1, g.Unsqueeze(tEmb, 1), g.Unsqueeze(yEmb, 1));  // (N, 2, D)
 
@@ -84,10 +63,8 @@ public static class DiTOnnxExporter
             {
                 normed = AffineNorm(h, "final_layer.norm_final");
             }
-            int p = c.PatchSize, co = c.OutChannels, gs = c.GridSize;
-            var o = Linear(normed, "final_layer.linear", d, p * p * co);
-            // Unpatchify: (N, T, p·p·C) → (N, g, g, p, p, C) → (N, C, g, p, g, p) → (N, C, g·p, g·p).
-            return g.Reshape(g.Transpose(g.Reshape(o, 0, gs, gs, p, p, co), 0, 5, 1, 3, 2, 4), 0, co, gs * p, gs * p);
+            var o = Linear(normed, "final_layer.linear", d, c.PatchSize * c.PatchSize * c.OutChannels);
+            return TransformerOnnx.Unpatchify(g, o, c.GridSize, c.PatchSize, c.OutChannels);
         }
 
         private string Block(string h, string cond, string tokens, string prefix)
@@ -125,25 +102,15 @@ public static class DiTOnnxExporter
                 qkv = g.Add(qkv, g.Unsqueeze(Linear(cond, prefix + ".qkv_t", d, 3 * d, hasBias: false), 1));
                 bias = RelativeBias(prefix);
             }
-            var heads = g.Transpose(g.Reshape(qkv, 0, -1, 3, c.NumHeads, c.HeadDim), 2, 0, 3, 1, 4); // (3, N, H, L, hd)
-            // A scalar Gather index drops the leading axis: q, k, v are (N, H, L, hd).
-            var o = Attend(g.Gather(heads, g.Index(0)), g.Gather(heads, g.Index(1)), g.Gather(heads, g.Index(2)), bias);                                          // (N, H, L, hd)
-            return Linear(g.Reshape(g.Transpose(o, 0, 2, 1, 3), 0, -1, d), prefix + ".proj", d, d);
+            return Linear(TransformerOnnx.SelfAttention(g, qkv, c.NumHeads, c.HeadDim, d, bias), prefix + ".proj", d, d);
         }
 
         private string CrossAttention(string x, string tokens, string prefix)
         {
             var q = g.Transpose(g.Reshape(Linear(x, prefix + ".q", d, d), 0, -1, c.NumHeads, c.HeadDim), 0, 2, 1, 3);
             var kv = g.Transpose(g.Reshape(Linear(tokens, prefix + ".kv", d, 2 * d), 0, -1, 2, c.NumHeads, c.HeadDim), 2, 0, 3, 1, 4);
-            var o = Attend(q, g.Gather(kv, g.Index(0)), g.Gather(kv, g.Index(1)), null);
+            var o = TransformerOnnx.Attend(g, q, g.Gather(kv, g.Index(0)), g.Gather(kv, g.Index(1)), c.HeadDim, null);
             return Linear(g.Reshape(g.Transpose(o, 0, 2, 1, 3), 0, -1, d), prefix + ".proj", d, d);
-        }
-
-        private string Attend(string q, string k, string v, string? bias)
-        {
-            var scores = g.Mul(g.MatMul(q, g.Transpose(k, 0, 1, 3, 2)), g.Scalar((float)(1 / Math.Sqrt(c.HeadDim))));
-            if (bias != null) scores = g.Add(scores, bias);
-            return g.MatMul(g.Softmax(scores, -1), v);
         }
 
         /// <summary>TMSA's relative position bias, gathered from the table at export time: (1, H, L, L).</summary>
@@ -165,22 +132,21 @@ public static class DiTOnnxExporter
             return g.Initializer(prefix + ".relative_position_bias", bias, 1, heads, l, l);
         }
 
-        private string Mlp(string x, string prefix) =>
-            Linear(g.GeluTanh(Linear(x, prefix + ".fc1", d, c.MlpHiddenSize)), prefix + ".fc2", c.MlpHiddenSize, d);
+        private string Mlp(string x, string prefix) => TransformerOnnx.Mlp(g, w, x, prefix, d, c.MlpHiddenSize, Quantized(prefix));
 
         private string Modulate(string x, string shift, string scale) =>
             g.Add(g.Mul(x, g.Add(g.Unsqueeze(scale, 1), g.Scalar(1f))), g.Unsqueeze(shift, 1));
 
-        private string PlainNorm(string x) =>
-            g.LayerNorm(x, g.Filled(1f, d), null, 1e-6f);
+        private string PlainNorm(string x) => TransformerOnnx.PlainNorm(g, x, d);
 
         private string AffineNorm(string x, string prefix) =>
             g.LayerNorm(x, Weight(prefix + ".weight", d), Weight(prefix + ".bias", d), 1e-6f);
 
         private string Linear(string x, string prefix, int inFeatures, int outFeatures, bool hasBias = true) =>
-            precision == OnnxPrecision.Int8 && prefix.StartsWith(QuantizedPrefix, StringComparison.Ordinal)
-                ? g.LinearInt8(x, prefix, w(prefix + ".weight"), inFeatures, outFeatures, hasBias ? w(prefix + ".bias") : [])
-                : g.Linear(x, prefix, w(prefix + ".weight"), inFeatures, outFeatures, hasBias ? w(prefix + ".bias") : []);
+            TransformerOnnx.Linear(g, w, x, prefix, inFeatures, outFeatures, hasBias, Quantized(prefix));
+
+        /// <summary>Whether the linear named <paramref name="prefix"/> is exported as int8.</summary>
+        private bool Quantized(string prefix) => precision == OnnxPrecision.Int8 && prefix.StartsWith(QuantizedPrefix, StringComparison.Ordinal);
 
         private string Weight(string name, params long[] dims) => g.Initializer(name, w(name), dims);
     }

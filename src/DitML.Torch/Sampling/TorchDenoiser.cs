@@ -4,34 +4,37 @@ using DitML.Dit;
 
 namespace DitML.Sampling;
 
-/// <summary>A TorchSharp DiT as an <see cref="IDenoiser"/>, so the runtime's samplers can drive it (eval mode, no grad).</summary>
+/// <summary>
+/// A TorchSharp DiT or latent DiffiT as an <see cref="IDenoiser"/>, so the runtime's samplers can drive it (eval mode,
+/// no grad).
+/// </summary>
 public sealed class TorchDenoiser : IDenoiser
 {
-    private readonly DiT model;
+    private readonly IDiffusionTransformer model;
     private readonly Device device;
 
-    /// <summary>Wraps <paramref name="model"/> (switched to eval mode).</summary>
-    public TorchDenoiser(DiT model)
+    /// <summary>Wraps any diffusion transformer (DiT, latent DiffiT), switched to eval mode.</summary>
+    public TorchDenoiser(IDiffusionTransformer model)
     {
         this.model = model ?? throw new ArgumentNullException(nameof(model));
-        model.eval();
-        device = model.parameters().First().device;
+        model.Module.eval();
+        device = model.Module.parameters().First().device;
     }
 
     /// <inheritdoc />
-    public int Channels => model.Config.InChannels;
+    public int Channels => model.InChannels;
 
     /// <inheritdoc />
-    public int Height => model.Config.InputSize;
+    public int Height => model.InputSize;
 
     /// <inheritdoc />
-    public int Width => model.Config.InputSize;
+    public int Width => model.InputSize;
 
     /// <inheritdoc />
-    public bool LearnSigma => model.Config.LearnSigma;
+    public bool LearnSigma => model.LearnSigma;
 
     /// <inheritdoc />
-    public int NumClasses => model.Config.NumClasses;
+    public int NumClasses => model.NumClasses;
 
     /// <inheritdoc />
     public void Predict(ReadOnlySpan<float> x, ReadOnlySpan<float> t, ReadOnlySpan<long> y, Span<float> output)

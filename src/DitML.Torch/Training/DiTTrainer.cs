@@ -9,28 +9,31 @@ using DitML.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using DitML.Dit;
+using DitML.DiffiT;
 
 namespace DitML.Training;
 
 /// <summary>
-/// Trains a DiT with the official recipe on an <see cref="IImageDataset"/>: uniform t, the hybrid loss, AdamW, EMA,
-/// class dropout (in the model), optional clipping and horizontal flips. Writes into a run folder: checkpoints
-/// (exact resume), <c>ema.safetensors</c> (a DitML model checkpoint), and <c>log.jsonl</c>. Every random draw of step
-/// s derives from (seed, s), so a run stopped and resumed logs the same losses as one that ran straight through.
+/// Trains a DiT — or a latent DiffiT (<see cref="Create(LatentDiffiTConfig, IImageDataset, TrainerOptions, string)"/>;
+/// the release has no training code, so it gets DiT's recipe, as the paper's "ADM diffusion settings" suggest) — with
+/// the official recipe on an <see cref="IImageDataset"/>: uniform t, the hybrid loss, AdamW, EMA, class dropout (in the
+/// model), optional clipping and horizontal flips. Writes into a run folder: checkpoints (exact resume),
+/// <c>ema.safetensors</c> (a DitML model checkpoint of the family), and <c>log.jsonl</c>. Every random draw of step s
+/// derives from (seed, s), so a run stopped and resumed logs the same losses as one that ran straight through.
 /// </summary>
 public sealed class DiTTrainer : IDisposable
 {
     private readonly IImageDataset data;
     private readonly string runDirectory;
-    private readonly DiT model;
-    private readonly DiT ema;
+    private readonly IDiffusionTransformer model;
+    private readonly IDiffusionTransformer ema;
     private readonly AdamW optimizer;
     private readonly ExponentialMovingAverage average;
     private readonly DiffusionLoss loss = new();
     private readonly BatchSchedule batches;
     private readonly RunFolderLock runLock;
 
-    private DiTTrainer(DiTConfig config, IImageDataset data, TrainerOptions options, string runDirectory, long step, RunFolderLock runLock)
+    private DiTTrainer(Architecture config, IImageDataset data, TrainerOptions options, string runDirectory, long step, RunFolderLock runLock)
     {
         this.runLock = runLock;
         this.data = data;
@@ -38,10 +41,10 @@ public sealed class DiTTrainer : IDisposable
         Options = options.Validate();
         CheckData(config, data);
         manual_seed(options.Seed);
-        model = new DiT(config);
-        ema = new DiT(config);
-        optimizer = new AdamW(model, options.Optimizer);
-        average = new ExponentialMovingAverage(model, ema, options.EmaDecay);
+        model = config.Build();
+        ema = config.Build();
+        optimizer = new AdamW(model.Module, options.Optimizer);
+        average = new ExponentialMovingAverage(model.Module, ema.Module, options.EmaDecay);
         batches = new BatchSchedule(data.Count, options.Seed);
         Step = step;
         // Steps logged past the checkpoint (a run killed between checkpoints) are trained and logged again.
@@ -54,11 +57,19 @@ public sealed class DiTTrainer : IDisposable
     /// <summary>Steps done.</summary>
     public long Step { get; private set; }
 
-    /// <summary>The trained model.</summary>
-    public DiT Model => model;
+    /// <summary>The trained model of a DiT run.</summary>
+    /// <exception cref="InvalidOperationException">A latent DiffiT run (see <see cref="Network"/>).</exception>
+    public DiT Model => model as DiT ?? throw new InvalidOperationException("a latent DiffiT run: its model is Network");
 
-    /// <summary>The EMA of the model's weights (what sampling uses).</summary>
-    public DiT Ema => ema;
+    /// <summary>The EMA of a DiT run's weights (what sampling uses).</summary>
+    /// <exception cref="InvalidOperationException">A latent DiffiT run (see <see cref="EmaNetwork"/>).</exception>
+    public DiT Ema => ema as DiT ?? throw new InvalidOperationException("a latent DiffiT run: its EMA is EmaNetwork");
+
+    /// <summary>The trained model, whatever its family (a <see cref="DiT"/> or a <see cref="LatentDiffiT"/>).</summary>
+    public IDiffusionTransformer Network => model;
+
+    /// <summary>The EMA of the model's weights, whatever its family.</summary>
+    public IDiffusionTransformer EmaNetwork => ema;
 
     /// <summary>
     /// Starts a new run in <paramref name="runDirectory"/> (created; must not hold a checkpoint already). Everything is
@@ -67,9 +78,20 @@ public sealed class DiTTrainer : IDisposable
     public static DiTTrainer Create(DiTConfig config, IImageDataset data, TrainerOptions options, string runDirectory)
     {
         ArgumentNullException.ThrowIfNull(config);
+        return Create(Architecture.Of(config.Validate()), data, options, runDirectory);
+    }
+
+    /// <summary>Starts a new latent DiffiT run in <paramref name="runDirectory"/> (as the DiT overload).</summary>
+    public static DiTTrainer Create(LatentDiffiTConfig config, IImageDataset data, TrainerOptions options, string runDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return Create(Architecture.Of(config.Validate()), data, options, runDirectory);
+    }
+
+    private static DiTTrainer Create(Architecture config, IImageDataset data, TrainerOptions options, string runDirectory)
+    {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        config.Validate();
         options.Validate();
         CheckData(config, data);
         if (File.Exists(Path.Combine(runDirectory, TrainingCheckpoint.FileName)))
@@ -97,7 +119,8 @@ public sealed class DiTTrainer : IDisposable
 
     /// <summary>
     /// Starts a new run (fine-tuning) from the weights of <paramref name="initPath"/>: an official DiT .pt or
-    /// .safetensors, a DitML model checkpoint or a DitML training checkpoint (its EMA weights when it has them). Only
+    /// .safetensors, a latent DiffiT state_dict (the released diffit_256.safetensors), a DitML model checkpoint or a
+    /// DitML training checkpoint (its EMA weights when it has them); the family is the file's. Only
     /// the weights are taken: the optimizer, EMA (a copy of the loaded weights) and step count start fresh. With
     /// <paramref name="numClasses"/> different from the file's, the label table is new (initialized as a fresh
     /// model's) and every other weight is kept.
@@ -110,16 +133,28 @@ public sealed class DiTTrainer : IDisposable
         if (!File.Exists(initPath)) throw new FileNotFoundException($"the weights to start from (--init) do not exist: {initPath}", initPath);
         if (numClasses is <= 0) throw new ArgumentException($"the number of classes must be positive, got {numClasses}", nameof(numClasses));
         var contents = CheckpointFile.Read(initPath);
-        var loaded = DiTCheckpoint.ResolveConfig(contents, null, initPath);
-        var config = numClasses is { } k && k != loaded.NumClasses ? loaded with { NumClasses = k } : loaded;
-        bool newTable = config.NumClasses != loaded.NumClasses;
+        Architecture config;
+        bool newTable;
+        if (LatentDiffiTCheckpoint.Recognizes(contents))
+        {
+            var loaded = contents.Metadata.TryGetValue(LatentDiffiTCheckpoint.ConfigMetadataKey, out var json)
+                ? LatentDiffiTConfig.FromJson(json) : LatentDiffiTCheckpoint.InferConfig(contents, initPath);
+            newTable = numClasses is { } k && k != loaded.NumClasses;
+            config = Architecture.Of(newTable ? loaded with { NumClasses = numClasses!.Value } : loaded);
+        }
+        else
+        {
+            var loaded = DiTCheckpoint.ResolveConfig(contents, null, initPath);
+            newTable = numClasses is { } k && k != loaded.NumClasses;
+            config = Architecture.Of(newTable ? loaded with { NumClasses = numClasses!.Value } : loaded);
+        }
         var weights = newTable ? contents.Tensors.Where(kv => kv.Key != LabelTableKey).ToDictionary(kv => kv.Key, kv => kv.Value) : contents.Tensors;
         bool created = !Directory.Exists(runDirectory);
         var trainer = Create(config, data, options, runDirectory);
         try
         {
-            ModelStateDict.Load(trainer.model, weights, initPath, newTable ? new HashSet<string> { LabelTableKey } : null);
-            ModelStateDict.Load(trainer.ema, ModelStateDict.Export(trainer.model), initPath);
+            ModelStateDict.Load(trainer.model.Module, weights, initPath, newTable ? new HashSet<string> { LabelTableKey } : null);
+            ModelStateDict.Load(trainer.ema.Module, ModelStateDict.Export(trainer.model.Module), initPath);
             trainer.InitializedFrom = initPath;
         }
         catch
@@ -153,8 +188,22 @@ public sealed class DiTTrainer : IDisposable
         DiTTrainer trainer;
         try
         {
-            var (config, stored, step, contents) = TrainingCheckpoint.Read(path);
-            var options = resume.Apply(config, stored, TrainingCheckpoint.ReadData(contents), DataSummary.Of(data));
+            var (stored, step, contents) = TrainingCheckpoint.ReadState(path);
+            Architecture config;
+            TrainerOptions options;
+            if (contents.Metadata.TryGetValue(LatentDiffiTCheckpoint.ConfigMetadataKey, out var diffitJson))
+            {
+                var diffit = LatentDiffiTConfig.FromJson(diffitJson);
+                options = resume.Apply(diffit, stored, TrainingCheckpoint.ReadData(contents), DataSummary.Of(data));
+                config = Architecture.Of(diffit);
+            }
+            else
+            {
+                var dit = contents.Metadata.TryGetValue(DiTCheckpoint.ConfigMetadataKey, out var ditJson) ? DiTConfig.FromJson(ditJson)
+                    : throw new InvalidDataException($"{path}: not a DitML training checkpoint (no '{DiTCheckpoint.ConfigMetadataKey}' in its metadata)");
+                options = resume.Apply(dit, stored, TrainingCheckpoint.ReadData(contents), DataSummary.Of(data));
+                config = Architecture.Of(dit);
+            }
             trainer = new DiTTrainer(config, data, options, runDirectory, step, held) { StoredTarget = stored.Steps };
             try
             {
@@ -201,7 +250,7 @@ public sealed class DiTTrainer : IDisposable
         var watch = Stopwatch.StartNew();
         var sinceCheckpoint = Stopwatch.StartNew();
         long saved = Step;
-        model.train();
+        model.Module.train();
         using var log = new StreamWriter(logPath, append: true);
         while (Step < Options.Steps && !cancellation.IsCancellationRequested)
         {
@@ -231,7 +280,7 @@ public sealed class DiTTrainer : IDisposable
                 mean.backward();
                 // The checkpoint of the step before is written by the failure handler below.
                 FiniteGradients.Check(optimizer, Step, onDiverged: null);
-                if (Options.GradientClip is { } clip) nn.utils.clip_grad_norm_(model.parameters(), clip);
+                if (Options.GradientClip is { } clip) nn.utils.clip_grad_norm_(model.Module.parameters(), clip);
                 sumLoss += mean.item<float>();
                 sumMse += terms.Mse.mean().item<float>();
                 sumVb += terms.Vb is null ? 0 : terms.Vb.mean().item<float>();
@@ -290,7 +339,9 @@ public sealed class DiTTrainer : IDisposable
     public void SaveCheckpoint()
     {
         TrainingCheckpoint.Save(Path.Combine(runDirectory, TrainingCheckpoint.FileName), model, ema, optimizer, Step, Options, DataSummary.Of(data));
-        DiTCheckpoint.Save(Path.Combine(runDirectory, TrainingCheckpoint.EmaFileName), ema);
+        string emaPath = Path.Combine(runDirectory, TrainingCheckpoint.EmaFileName);
+        if (ema is LatentDiffiT diffit) LatentDiffiTCheckpoint.Save(emaPath, diffit);
+        else DiTCheckpoint.Save(emaPath, (DiT)ema);
     }
 
     /// <inheritdoc />
@@ -302,7 +353,15 @@ public sealed class DiTTrainer : IDisposable
         runLock.Dispose();
     }
 
-    private static void CheckData(DiTConfig config, IImageDataset data)
+    /// <summary>What a run builds: a model of either family, and the sizes the data must fit.</summary>
+    private sealed record Architecture(Func<IDiffusionTransformer> Build, int InChannels, int InputSize, int NumClasses)
+    {
+        public static Architecture Of(DiTConfig c) => new(() => new DiT(c), c.InChannels, c.InputSize, c.NumClasses);
+
+        public static Architecture Of(LatentDiffiTConfig c) => new(() => new LatentDiffiT(c), c.InChannels, c.InputSize, c.NumClasses);
+    }
+
+    private static void CheckData(Architecture config, IImageDataset data)
     {
         if (data.Count == 0) throw new ArgumentException("the dataset is empty");
         if (data.Channels != config.InChannels || data.Height != config.InputSize || data.Width != config.InputSize)

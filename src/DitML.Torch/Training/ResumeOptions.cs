@@ -67,6 +67,19 @@ public sealed record ResumeOptions
     public TrainerOptions Apply(DiTConfig storedConfig, TrainerOptions stored, DataSummary? storedData, DataSummary data)
     {
         ArgumentNullException.ThrowIfNull(storedConfig);
+        return Apply((storedConfig.Depth, storedConfig.HiddenSize, storedConfig.NumHeads, storedConfig.PatchSize), stored, storedData, data);
+    }
+
+    /// <summary>As for a DiT run, for a latent DiffiT run (its depth, width, heads and patch cannot change either).</summary>
+    /// <exception cref="ArgumentException">As the DiT overload.</exception>
+    public TrainerOptions Apply(LatentDiffiTConfig storedConfig, TrainerOptions stored, DataSummary? storedData, DataSummary data)
+    {
+        ArgumentNullException.ThrowIfNull(storedConfig);
+        return Apply((storedConfig.Depth, storedConfig.HiddenSize, storedConfig.NumHeads, storedConfig.PatchSize), stored, storedData, data);
+    }
+
+    private TrainerOptions Apply((int Depth, int HiddenSize, int NumHeads, int PatchSize) storedConfig, TrainerOptions stored, DataSummary? storedData, DataSummary data)
+    {
         ArgumentNullException.ThrowIfNull(stored);
         foreach (var name in Overrides)
             if (!OverridableSettings.Contains(name))

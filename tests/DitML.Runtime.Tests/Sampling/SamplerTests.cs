@@ -105,9 +105,10 @@ public sealed class SamplerTests
         Assert.AreNotEqual(cond[0], guided[0], 1e-3);
     }
 
-    private static (float[] Eps, float[] V) Evaluate(IDenoiser model, SamplerOptions options, float[] x, double t)
+    /// <summary>One guided evaluation of a single 4×2×2 row at step t (1000 training steps).</summary>
+    internal static (float[] Eps, float[] V) Evaluate(IDenoiser model, SamplerOptions options, float[] x, double t)
     {
-        var g = new GuidedDenoiser(model, options, 1);
+        var g = new GuidedDenoiser(model, options, 1, 1000);
         var eps = new float[16];
         var v = new float[16];
         g.Evaluate(x, t, [0], eps, v);

@@ -27,7 +27,8 @@ public sealed class DiTOnnxExporterTests
         return model;
     }
 
-    private static float[] RunOnnx(byte[] onnx, float[] x, long[] xShape, float[] t, long[] y)
+    /// <summary>Runs an exported DiT-interface graph (x, t, y → out) on ONNX Runtime.</summary>
+    internal static float[] RunOnnx(byte[] onnx, float[] x, long[] xShape, float[] t, long[] y)
     {
         using var session = new InferenceSession(onnx);
         var inputs = new[]

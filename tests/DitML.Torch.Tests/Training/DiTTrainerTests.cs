@@ -10,12 +10,12 @@ namespace DitML.Torch.Tests.Training;
 [TestClass]
 public sealed class DiTTrainerTests
 {
-    /// <summary>Eight 1×8×8 images of 4 classes: class k is a bright band at row 2k.</summary>
-    private sealed class Bands : IImageDataset
+    /// <summary>Eight C×8×8 images (C = 1 by default) of 4 classes: class k is a bright band at row 2k.</summary>
+    internal sealed class Bands(int channels = 1) : IImageDataset
     {
         public int Count => 8;
         public int ClassCount => 4;
-        public int Channels => 1;
+        public int Channels => channels;
         public int Height => 8;
         public int Width => 8;
 
@@ -25,12 +25,12 @@ public sealed class DiTTrainerTests
 
         public void CopyImage(int index, Span<float> pixels)
         {
-            for (int i = 0; i < 64; i++) pixels[i] = i / 8 / 2 == GetLabel(index) ? 1f : -1f;
+            for (int i = 0; i < 64 * channels; i++) pixels[i] = i % 64 / 8 / 2 == GetLabel(index) ? 1f : -1f;
         }
 
         public (float[] Pixels, int Label) GetItem(int index)
         {
-            var pixels = new float[64];
+            var pixels = new float[64 * channels];
             CopyImage(index, pixels);
             return (pixels, GetLabel(index));
         }
@@ -38,13 +38,15 @@ public sealed class DiTTrainerTests
 
     private static readonly DiTConfig Config = new() { InputSize = 8, PatchSize = 2, InChannels = 1, HiddenSize = 32, Depth = 2, NumHeads = 4, NumClasses = 4 };
 
-    private static TrainerOptions Options(long steps) => new()
+    /// <summary>A small, fast run's settings (also used by the latent DiffiT training tests).</summary>
+    internal static TrainerOptions Options(long steps) => new()
     {
         Steps = steps, BatchSize = 4, LogEvery = 1, CheckpointEvery = 1000, EmaDecay = 0.9, Seed = 3,
         Optimizer = new AdamWOptions { LearningRate = 1e-3 },
     };
 
-    private static List<double> Losses(string run) =>
+    /// <summary>The losses a run logged, in step order.</summary>
+    internal static List<double> Losses(string run) =>
         File.ReadAllLines(Path.Combine(run, "log.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("loss").GetDouble()).ToList();
 
     [TestMethod]
