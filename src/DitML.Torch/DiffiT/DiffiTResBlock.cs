@@ -2,6 +2,8 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using DitML.Dit;
+using DitML.Native;
+using DitML.Vae;
 
 namespace DitML.DiffiT;
 
@@ -13,7 +15,7 @@ namespace DitML.DiffiT;
 /// </summary>
 public sealed class DiffiTResBlock : nn.Module<Tensor, Tensor, Tensor>
 {
-    private readonly GroupNorm norm;
+    private readonly VaeGroupNorm norm;
     private readonly Conv2d conv;
     private readonly LayerNorm norm1;
     private readonly WindowAttention attn;
@@ -23,7 +25,7 @@ public sealed class DiffiTResBlock : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>Creates a block of width C.</summary>
     public DiffiTResBlock(int channels, int numHeads, int mlpHiddenSize, int windowSize, int timeEmbedDim, int groups) : base(nameof(DiffiTResBlock))
     {
-        norm = nn.GroupNorm(groups, channels, eps: 1e-5);
+        norm = VaeLayers.GroupNorm(groups, channels, 1e-5);
         conv = nn.Conv2d(channels, channels, 3, padding: 1);
         norm1 = nn.LayerNorm(channels, eps: 1e-6, elementwise_affine: false);
         attn = new WindowAttention(channels, numHeads, windowSize, timeEmbedDim);
@@ -39,9 +41,9 @@ public sealed class DiffiTResBlock : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor x, Tensor c)
     {
         using var scope = NewDisposeScope();
-        var h = conv.forward(nn.functional.silu(norm.forward(x))).permute(0, 2, 3, 1); // (N, H, W, C)
+        var h = OneDnnConvolution.Forward(conv, nn.functional.silu(norm.forward(x))).permute(0, 2, 3, 1); // (N, H, W, C)
         h = h + attn.forward(norm1.forward(h), c);                             // (N, H, W, C)
         h = h + mlp.forward(norm2.forward(h));                                 // (N, H, W, C)
-        return (x + h.permute(0, 3, 1, 2)).MoveToOuterDisposeScope();          // (N, C, H, W)
+        return (x + h.permute(0, 3, 1, 2).contiguous()).MoveToOuterDisposeScope(); // (N, C, H, W), NCHW memory
     }
 }

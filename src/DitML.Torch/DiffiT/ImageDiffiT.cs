@@ -2,6 +2,8 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using DitML.Dit;
+using DitML.Native;
+using DitML.Vae;
 using DitML.Models;
 
 namespace DitML.DiffiT;
@@ -12,7 +14,9 @@ namespace DitML.DiffiT;
 /// resolution, Conv3×3 stride-2 downsampling, nearest ×2 + Conv3×3 upsampling, concatenated skips merged by 1×1 convs,
 /// a GN → SiLU → Conv3×3 head — with time only in the time token of every window TMSA. Wrap it in
 /// <see cref="DitML.Diffusion.EdmDenoiser"/> for D(x; σ). Every choice the paper leaves open is documented on
-/// <see cref="ImageDiffiTConfig"/>.
+/// <see cref="ImageDiffiTConfig"/>. GroupNorms are DitML's (<see cref="VaeGroupNorm"/>: TorchSharp 0.107's leaves its
+/// affine parameters uninitialized) and every convolution goes through <see cref="OneDnnConvolution"/> (oneDNN's wrong
+/// NCHW input gradients when the output channels are not a multiple of 16, e.g. the head's 1 or 3).
 /// </summary>
 public sealed class ImageDiffiT : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
@@ -25,7 +29,7 @@ public sealed class ImageDiffiT : nn.Module<Tensor, Tensor, Tensor, Tensor>
     private readonly ModuleList<Conv2d> upsamples;
     private readonly ModuleList<Conv2d> skip_merges;
     private readonly ModuleList<ModuleList<DiffiTResBlock>> decoder;
-    private readonly GroupNorm head_norm;
+    private readonly VaeGroupNorm head_norm;
     private readonly Conv2d head;
 #pragma warning restore IDE1006
 
@@ -46,7 +50,7 @@ public sealed class ImageDiffiT : nn.Module<Tensor, Tensor, Tensor, Tensor>
         upsamples = new ModuleList<Conv2d>(Enumerable.Range(0, stages - 1).Select(s => nn.Conv2d(ch[s + 1], ch[s], 3, padding: 1)).ToArray());
         skip_merges = new ModuleList<Conv2d>(Enumerable.Range(0, stages - 1).Select(s => nn.Conv2d(2 * ch[s], ch[s], 1)).ToArray());
         decoder = new ModuleList<ModuleList<DiffiTResBlock>>(Enumerable.Range(0, stages).Select(Blocks).ToArray());
-        head_norm = nn.GroupNorm(config.GroupNormGroups, c0, eps: 1e-5);
+        head_norm = VaeLayers.GroupNorm(config.GroupNormGroups, c0, 1e-5);
         head = nn.Conv2d(c0, config.InChannels, 3, padding: 1);
         RegisterComponents();
         Initialize();
@@ -62,25 +66,25 @@ public sealed class ImageDiffiT : nn.Module<Tensor, Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var c = t_embedder.forward(noiseLabel);                              // (N, T_e): the time token
         if (y_embedder != null) c = c + y_embedder.forward(y);               // … carries the label
-        var h = tokenizer.forward(x);                                        // (N, C₀, I, I)
+        var h = OneDnnConvolution.Forward(tokenizer, x);                                        // (N, C₀, I, I)
         var skips = new Tensor[Config.Stages];
         for (int s = 0; s < Config.Stages; s++)
         {
             foreach (var block in encoder[s]) h = block.forward(h, c);       // (N, C_s, I/2^s, I/2^s)
             skips[s] = h;
-            if (s + 1 < Config.Stages) h = downsamples[s].forward(h);        // (N, C_s+1, I/2^(s+1), …)
+            if (s + 1 < Config.Stages) h = OneDnnConvolution.Forward(downsamples[s], h);        // (N, C_s+1, I/2^(s+1), …)
         }
         for (int s = Config.Stages - 1; s >= 0; s--)
         {
             if (s + 1 < Config.Stages)
             {
                 var up = nn.functional.interpolate(h, scale_factor: [2, 2], mode: InterpolationMode.Nearest);
-                h = upsamples[s].forward(up);                                // (N, C_s, I/2^s, I/2^s)
-                h = skip_merges[s].forward(cat([h, skips[s]], 1));           // (N, 2C_s, …) → (N, C_s, …)
+                h = OneDnnConvolution.Forward(upsamples[s], up);                                // (N, C_s, I/2^s, I/2^s)
+                h = OneDnnConvolution.Forward(skip_merges[s], cat([h, skips[s]], 1));           // (N, 2C_s, …) → (N, C_s, …)
             }
             foreach (var block in decoder[s]) h = block.forward(h, c);
         }
-        return head.forward(nn.functional.silu(head_norm.forward(h))).MoveToOuterDisposeScope(); // (N, C, I, I)
+        return OneDnnConvolution.Forward(head, nn.functional.silu(head_norm.forward(h))).MoveToOuterDisposeScope(); // (N, C, I, I)
     }
 
     /// <summary>
@@ -95,8 +99,11 @@ public sealed class ImageDiffiT : nn.Module<Tensor, Tensor, Tensor, Tensor>
         nn.init.normal_(first.weight!, 0, 0.02);
         nn.init.normal_(last.weight!, 0, 0.02);
         if (y_embedder != null) nn.init.normal_(y_embedder.Table.weight!, 0, 0.02);
+        // Explicit Scalars: an implicit one is left to the finalizer, which can free it while libtorch still reads it.
+        using var low = (-2.0).ToScalar();
+        using var high = 2.0.ToScalar();
         foreach (var block in encoder.Concat(decoder).SelectMany(b => b))
-            nn.init.normal_(block.Attention.BiasTable, 0, 0.02).clamp_(-2, 2);
+            nn.init.normal_(block.Attention.BiasTable, 0, 0.02).clamp_(low, high);
         nn.init.zeros_(head.weight!);
         nn.init.zeros_(head.bias!);
     }

@@ -17,7 +17,10 @@ public static class EdmLoss
         ArgumentNullException.ThrowIfNull(x0);
         var edm = denoiser.Settings;
         using var scope = NewDisposeScope();
-        var sigma = (randn(x0.shape[0], device: x0.device) * edm.PStd + edm.PMean).exp();  // (N), log-normal
+        // Explicit Scalars: an implicit one is left to the finalizer, which can free it while libtorch still reads it.
+        using var std = edm.PStd.ToScalar();
+        using var mean = edm.PMean.ToScalar();
+        var sigma = randn(x0.shape[0], device: x0.device).mul_(std).add_(mean).exp_();        // (N), log-normal
         var noise = randn_like(x0);
         return Compute(denoiser, x0, y, sigma, noise).MoveToOuterDisposeScope();
     }

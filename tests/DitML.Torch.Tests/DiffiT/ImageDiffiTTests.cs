@@ -4,6 +4,7 @@ using DitML.Checkpoints;
 using DitML.DiffiT;
 using DitML.Diffusion;
 using DitML.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DitML.Torch.Tests.DiffiT;
@@ -62,7 +63,8 @@ public sealed class ImageDiffiTTests
         using var x = tensor(r.X, r.XShape);
         using var sigma = tensor(r.Sigma);
         using var y = tensor(r.Y);
-        using var noiseLabel = (sigma.log() / 4).to_type(ScalarType.Float32);
+        using var quarter = 0.25.ToScalar();
+        using var noiseLabel = sigma.log().mul(quarter);
         using var f = model.forward(x, noiseLabel, y);
         CollectionAssert.AreEqual(r.XShape, f.shape);
         Assert.IsLessThan(1e-5, RelativeError(f.data<float>().ToArray(), r.F), "F(x, c_noise, y)");
@@ -115,6 +117,23 @@ public sealed class ImageDiffiTTests
         using var d = denoiser.forward(x, sigma, y);
         using var expected = x * tensor(new[] { 0.5f, 0.25f / 4.25f }).view(2, 1, 1, 1);  // c_skip = σ_d²/(σ² + σ_d²)
         Assert.IsLessThan(1e-6f, (d - expected).abs().max().item<float>());
+    }
+
+    [TestMethod]
+    public void EveryParameterOfNewModelsIsInitialized()
+    {
+        // TorchSharp 0.107's nn.GroupNorm leaves its affine parameters as uninitialized memory (NaN in some builds).
+        for (int seed = 0; seed < 5; seed++)
+        {
+            manual_seed(seed);
+            using var model = new ImageDiffiT(new ImageDiffiTConfig { ImageSize = 8, InChannels = 1, StageChannels = [8, 16], BlocksPerStage = [1, 1], WindowSize = 4, HeadDim = 4, GroupNormGroups = 4, TimeEmbedDim = 16 });
+            foreach (var (name, p) in model.named_parameters())
+            {
+                Assert.IsTrue(p.isfinite().all().item<bool>(), name);
+                if (name.EndsWith("norm.weight", StringComparison.Ordinal)) Assert.AreEqual(1f, p.min().item<float>(), name);
+                if (name.EndsWith("norm.bias", StringComparison.Ordinal)) Assert.AreEqual(0f, p.abs().max().item<float>(), name);
+            }
+        }
     }
 
     [TestMethod]
