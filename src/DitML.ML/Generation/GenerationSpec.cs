@@ -20,7 +20,12 @@ namespace DitML.ML.Generation;
 /// the model's recommendation, whatever the sampler's own value). Format 2 keeps it in <see cref="SamplerOptions"/>.
 /// </param>
 /// <param name="Format">The spec's format: 2 now; specs saved without it are format 1.</param>
-internal sealed record GenerationSpec(string ModelPath, string ModelSha256, SamplerOptions Sampler, double? GuidanceScale, int Threads, int? OutputSize, int Format = 1)
+/// <param name="UseModelSampler">
+/// Sample with the sampler the model names (EDM models: EDM's Heun at their steps; see
+/// <see cref="DiffusionGeneratorOptions.UseModelSampler"/>): set when the caller gave no sampler settings. False in older specs.
+/// </param>
+internal sealed record GenerationSpec(string ModelPath, string ModelSha256, SamplerOptions Sampler, double? GuidanceScale, int Threads, int? OutputSize, int Format = 1,
+    bool UseModelSampler = false)
 {
     private const int CurrentFormat = 2;
 
@@ -29,7 +34,8 @@ internal sealed record GenerationSpec(string ModelPath, string ModelSha256, Samp
     public static GenerationSpec For(string modelPath, DiffusionGeneratorOptions? options)
     {
         string full = Path.GetFullPath(modelPath);
-        return new GenerationSpec(full, Sha256(full), options?.Sampler ?? new SamplerOptions(), null, options?.Threads ?? 0, options?.OutputSize, CurrentFormat);
+        return new GenerationSpec(full, Sha256(full), options?.Sampler ?? new SamplerOptions(), null, options?.Threads ?? 0, options?.OutputSize, CurrentFormat,
+            options?.Sampler is null || options.UseModelSampler);
     }
 
     public DiffusionGeneratorOptions GeneratorOptions => new()
@@ -37,6 +43,7 @@ internal sealed record GenerationSpec(string ModelPath, string ModelSha256, Samp
         Sampler = Format < CurrentFormat ? Sampler with { GuidanceScale = GuidanceScale } : Sampler,
         Threads = Threads,
         OutputSize = OutputSize,
+        UseModelSampler = UseModelSampler,
     };
 
     /// <summary>Opens the generator, checking that the model file is still the one the pipeline was built with.</summary>
