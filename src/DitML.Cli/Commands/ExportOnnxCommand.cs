@@ -43,6 +43,12 @@ internal static class ExportOnnxCommand
                 while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);   // a final newline
                 names = [.. lines];
             }
+            if (ImageDiffiTCommands.IsImageDiffiT(parse.GetValue(checkpoint)!.FullName))
+            {
+                ImageDiffiTCommands.Export(parse.GetValue(checkpoint)!.FullName, options.Weights, parse.GetResult(guidance) is { Implicit: false } ? parse.GetValue(guidance) : null,
+                    names, parse.GetValue(outPath)!.FullName, output);
+                return 0;
+            }
             using var dit = DiTCheckpoint.Load(parse.GetValue(checkpoint)!.FullName, options);
             if (names is not null) DitML.Generation.ClassNaming.Check(names, dit.Config.NumClasses, $"--class-names {parse.GetValue(classNames)!.FullName}");
             ModelSpace chosenSpace = parse.GetValue(space) is { } named ? ModelSpaces.Parse(named) : ModelSpaces.ForChannels(dit.Config.InChannels);

@@ -26,11 +26,14 @@ public static class ImageDiffiTCheckpoint
         [ImageDiffiTOnnxMetadata.Parameterization] = ImageDiffiTOnnxMetadata.EdmParameterization,
     };
 
-    /// <summary>Reads a network written by <see cref="Save"/> (strict: every key and shape must fit its config).</summary>
+    /// <summary>
+    /// Reads a network written by <see cref="Save"/>, or the weights <paramref name="weights"/> selects (EMA by default)
+    /// of an <c>EdmTrainer</c> run's checkpoint.safetensors; strict: every key and shape must fit its config.
+    /// </summary>
     /// <exception cref="InvalidDataException">Not an image DiffiT checkpoint, or weights that do not fit (every problem listed).</exception>
-    public static (ImageDiffiT Model, EdmSettings Edm) Load(string path)
+    public static (ImageDiffiT Model, EdmSettings Edm) Load(string path, CheckpointWeights weights = CheckpointWeights.Auto)
     {
-        var contents = CheckpointFile.Read(path);
+        var contents = CheckpointFile.Read(path, weights);
         if (!contents.Metadata.TryGetValue(ImageDiffiTOnnxMetadata.Config, out var json))
             throw new InvalidDataException($"{path}: not an image DiffiT checkpoint (its metadata has no '{ImageDiffiTOnnxMetadata.Config}')");
         ImageDiffiTConfig config;
