@@ -157,7 +157,7 @@ internal static class ImageDiffiTCommands
     /// <summary>True when <paramref name="checkpoint"/> holds an image DiffiT (its metadata names one).</summary>
     public static bool IsImageDiffiT(string checkpoint) =>
         File.Exists(checkpoint) && CheckpointFile.DetectFormat(checkpoint) == CheckpointFormat.SafeTensors
-        && SafeTensorsFile.Read(checkpoint).Metadata.ContainsKey(ImageDiffiTOnnxMetadata.Config);
+        && SafeTensorsFile.ReadMetadata(checkpoint).ContainsKey(ImageDiffiTOnnxMetadata.Config);
 
     private sealed class BarProgress(ProgressBar bar) : IProgress<TrainingProgress>
     {

@@ -101,7 +101,7 @@ public sealed class EdmTrainer : IDisposable
     public static bool IsEdmRun(string runDirectory)
     {
         string path = Path.Combine(runDirectory, TrainingCheckpoint.FileName);
-        return File.Exists(path) && SafeTensorsFile.Read(path).Metadata.ContainsKey(ImageDiffiTOnnxMetadata.Config);
+        return File.Exists(path) && SafeTensorsFile.ReadMetadata(path).ContainsKey(ImageDiffiTOnnxMetadata.Config);
     }
 
     /// <summary>Continues the run in <paramref name="runDirectory"/>, toward <paramref name="steps"/> when given (else its stored target).</summary>
@@ -212,22 +212,7 @@ public sealed class EdmTrainer : IDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                long failed = stepDone ? Step : Step + 1;
-                string path = Path.Combine(runDirectory, TrainingCheckpoint.FileName);
-                (long Step, string? Path) kept = (saved, File.Exists(path) ? path : null);
-                if (Step > 0)
-                {
-                    try
-                    {
-                        if (saved != Step) SaveCheckpoint();
-                        kept = (Step, path);
-                    }
-                    catch (Exception)
-                    {
-                        // The previous checkpoint (written atomically) is intact: the message names it.
-                    }
-                }
-                throw new TrainingFailedException(failed, kept.Step, kept.Path, e);
+                throw StepFailure.Checkpointed(e, stepDone, Step, saved, Path.Combine(runDirectory, TrainingCheckpoint.FileName), SaveCheckpoint);
             }
         }
         if (saved != Step || !File.Exists(Path.Combine(runDirectory, TrainingCheckpoint.FileName))) SaveCheckpoint();

@@ -93,6 +93,57 @@ public sealed class EdmTrainerTests
         }
     }
 
+    /// <summary>The two-class images, whose reads fail from the <paramref name="failFrom"/>-th image read on.</summary>
+    private sealed class FailingReads(int failFrom) : IImageDataset
+    {
+        private readonly InMemoryImageDataset inner = Halves();
+        private int reads;
+
+        public int Count => inner.Count;
+        public int ClassCount => inner.ClassCount;
+        public IReadOnlyList<string> ClassNames => inner.ClassNames;
+        public int Channels => inner.Channels;
+        public int Height => inner.Height;
+        public int Width => inner.Width;
+
+        public int GetLabel(int index) => inner.GetLabel(index);
+
+        public void CopyImage(int index, Span<float> pixels)
+        {
+            if (++reads > failFrom) throw new InvalidDataException($"image {index} is unreadable");
+            inner.CopyImage(index, pixels);
+        }
+
+        public (float[] Pixels, int Label) GetItem(int index)
+        {
+            var pixels = new float[64];
+            CopyImage(index, pixels);
+            return (pixels, GetLabel(index));
+        }
+    }
+
+    [TestMethod]
+    public void AFailingStepKeepsTheCompletedStepsInACheckpoint()
+    {
+        string run = Path.Combine(Directory.CreateTempSubdirectory("ditml-edm-").FullName, "run");
+        try
+        {
+            using (var trainer = EdmTrainer.Create(Tiny, new FailingReads(2 * 8 + 3), Options(5), run))   // step 3's batch fails
+            {
+                var e = Assert.ThrowsExactly<TrainingFailedException>(() => trainer.Run());
+                StringAssert.Contains(e.Message, "step 3");
+                Assert.IsInstanceOfType<InvalidDataException>(e.InnerException);
+                Assert.AreEqual(2, trainer.Step);
+            }
+            using var resumed = EdmTrainer.Resume(Path.Combine(run), Halves());
+            Assert.AreEqual(2, resumed.Step, "the checkpoint holds the two completed steps");
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(run)!, recursive: true);
+        }
+    }
+
     [TestMethod]
     public void DataOfAnotherShapeIsRefusedBeforeTheFolderIsMade()
     {
