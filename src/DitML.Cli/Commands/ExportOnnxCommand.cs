@@ -50,6 +50,12 @@ internal static class ExportOnnxCommand
                 while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);   // a final newline
                 names = [.. lines];
             }
+            if (ImageDiffiTCommands.IsImageDiffiT(parse.GetValue(checkpoint)!.FullName))
+            {
+                ImageDiffiTCommands.Export(parse.GetValue(checkpoint)!.FullName, options.Weights, parse.GetResult(guidance) is { Implicit: false } ? parse.GetValue(guidance) : null,
+                    names, parse.GetValue(outPath)!.FullName, output);
+                return 0;
+            }
             string source = parse.GetValue(checkpoint)!.FullName;
             var contents = CheckpointFile.Read(source, options.Weights);
             string? name = parse.GetValue(model);

@@ -22,6 +22,11 @@ internal static class InfoCommand
         command.SetAction(parse =>
         {
             string name = parse.GetValue(model.Model)!;
+            if (ImageDiffiTConfig.IsImageDiffiTName(name))
+            {
+                ImageDiffiTCommands.Info(parse, model, name, parse.GetValue(json), output);
+                return 0;
+            }
             if (name.StartsWith("DiffiT", StringComparison.OrdinalIgnoreCase))
             {
                 var diffit = model.BuildDiffiT(parse, name);

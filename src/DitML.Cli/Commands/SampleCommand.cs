@@ -32,8 +32,8 @@ internal static class SampleCommand
         var classes = new Option<string>("--classes") { Description = "Comma-separated class ids or names, e.g. 0,1,2 or Coat,Bag (names need a model exported with --class-names).", Required = true };
         var perClass = new Option<long>("--per-class") { Description = "Images per class.", DefaultValueFactory = _ => 8 };
         var seed = new Option<long>("--seed") { Description = "Global seed; the same seed gives the same images.", DefaultValueFactory = _ => 0 };
-        var sampler = new Option<string>("--sampler") { Description = "ddpm, ddim, dpm++ or heun.", DefaultValueFactory = _ => "dpm++" };
-        var steps = new Option<int>("--steps") { Description = "Sampler steps.", DefaultValueFactory = _ => 20 };
+        var sampler = new Option<string?>("--sampler") { Description = "ddpm, ddim, dpm++ or heun (default: dpm++; EDM models such as image DiffiT: heun, EDM's sampler)." };
+        var steps = new Option<int?>("--steps") { Description = "Sampler steps (default: 20; EDM models: the model's recommendation, 18 at 32², 40 at 64²)." };
         var cfg = new Option<double?>("--cfg") { Description = "Classifier-free guidance scale (default: the model's recommendation); 1 disables it." };
         var eta = new Option<double>("--eta") { Description = "DDIM η.", DefaultValueFactory = _ => 0 };
         var batch = new Option<int>("--batch") { Description = "Rows generated together (shards of one run must use the same).", DefaultValueFactory = _ => 16 };
@@ -75,8 +75,8 @@ internal static class SampleCommand
             string modelPath = parse.GetValue(model)!.FullName;
             var samplerOptions = new SamplerOptions
             {
-                Sampler = SamplerOptions.ParseSampler(parse.GetValue(sampler)!),
-                Steps = parse.GetValue(steps),
+                Sampler = SamplerOptions.ParseSampler(parse.GetValue(sampler) ?? "dpm++"),
+                Steps = parse.GetValue(steps) ?? 20,
                 Eta = parse.GetValue(eta),
                 BatchSize = batchSize,
                 GuidanceScale = parse.GetValue(cfg),
@@ -85,11 +85,12 @@ internal static class SampleCommand
             {
                 Sampler = samplerOptions,
                 Threads = parse.GetValue(threads),
+                UseModelSampler = parse.GetValue(sampler) is null && parse.GetValue(steps) is null,
                 VaeDecoderPath = parse.GetValue(vaeDecoder)?.FullName,
             });
             samplerOptions = generator.Sampler.Options;
             var classIds = classTexts.Select(c => long.TryParse(c, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long id) ? id
-                : generator.Info.ClassId(c)).ToArray();
+                : ClassNaming.Find(generator.ClassNames, c, "the model")).ToArray();
             foreach (var c in classIds)
             {
                 if (c < 0 || c >= generator.NumClasses)

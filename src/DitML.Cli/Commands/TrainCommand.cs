@@ -49,6 +49,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a class-conditional DiT or latent DiffiT with the official DiT recipe (AdamW, EMA, class dropout, hybrid loss). Ctrl+C or SIGTERM writes a checkpoint; --resume continues exactly.");
         dataOptions.AddTo(command);
         foreach (var o in new Option[] { model, family, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, overrides, checkpointEvery, init, numClasses, vae, resumeFrom }) command.Options.Add(o);
+        ImageDiffiTCommands.AddTrainOptions(command);
         command.SetAction(parse =>
         {
             string run = parse.GetValue(outDir)!.FullName;
@@ -82,6 +83,9 @@ internal static class TrainCommand
                 LogEvery = parse.GetValue(logEvery),
                 CheckpointEvery = parse.GetValue(checkpointEvery),
             }.Validate();
+            if (ImageDiffiTCommands.TrainApplies(parse.GetValue(model), resuming, run))
+                return ImageDiffiTCommands.Train(parse, dataOptions, parse.GetValue(model), fresh, run, resuming, [family, depth, width, heads, patch, overrides, vae], output, error);
+            ImageDiffiTCommands.RefuseForDiT(parse);
             if (vaeFile != null && !resuming)
                 BuildLatentCache(dataOptions.Open(parse), vaeFile, run, cache, !parse.GetValue(noFlip), parse.GetValue(seed), error);
             bool latent = File.Exists(cache) && (vaeFile != null || resuming);

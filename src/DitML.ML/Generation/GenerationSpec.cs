@@ -24,8 +24,12 @@ namespace DitML.ML.Generation;
 /// The saved transformer's columns and batch size (set on save; absent in pipelines saved before, which then load only
 /// as the row-by-row chain).
 /// </param>
+/// <param name="UseModelSampler">
+/// Sample with the sampler the model names (EDM models: EDM's Heun at their steps; see
+/// <see cref="DiffusionGeneratorOptions.UseModelSampler"/>): set when the caller gave no sampler settings. False in older specs.
+/// </param>
 internal sealed record GenerationSpec(string ModelPath, string ModelSha256, SamplerOptions Sampler, double? GuidanceScale, int Threads, int? OutputSize, int Format = 1,
-    GenerationColumns? Columns = null)
+    bool UseModelSampler = false, GenerationColumns? Columns = null)
 {
     private const int CurrentFormat = 2;
 
@@ -34,7 +38,8 @@ internal sealed record GenerationSpec(string ModelPath, string ModelSha256, Samp
     public static GenerationSpec For(string modelPath, DiffusionGeneratorOptions? options)
     {
         string full = Path.GetFullPath(modelPath);
-        return new GenerationSpec(full, Sha256(full), options?.Sampler ?? new SamplerOptions(), null, options?.Threads ?? 0, options?.OutputSize, CurrentFormat);
+        return new GenerationSpec(full, Sha256(full), options?.Sampler ?? new SamplerOptions(), null, options?.Threads ?? 0, options?.OutputSize, CurrentFormat,
+            options?.Sampler is null || options.UseModelSampler);
     }
 
     public DiffusionGeneratorOptions GeneratorOptions => new()
@@ -42,6 +47,7 @@ internal sealed record GenerationSpec(string ModelPath, string ModelSha256, Samp
         Sampler = Format < CurrentFormat ? Sampler with { GuidanceScale = GuidanceScale } : Sampler,
         Threads = Threads,
         OutputSize = OutputSize,
+        UseModelSampler = UseModelSampler,
     };
 
     /// <summary>Opens the generator, checking that the model file is still the one the pipeline was built with.</summary>

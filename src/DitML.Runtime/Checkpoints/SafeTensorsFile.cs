@@ -18,13 +18,28 @@ public static class SafeTensorsFile
         ["U8"] = TensorDType.UInt8, ["BOOL"] = TensorDType.Bool,
     };
 
-    /// <summary>Reads every tensor and the metadata.</summary>
-    /// <exception cref="InvalidDataException">Truncated or corrupt file (naming what is wrong).</exception>
-    public static CheckpointContents Read(string path)
+    /// <summary>Reads only the header's <c>__metadata__</c> map (cheap for any file size: the tensors are not read).</summary>
+    /// <exception cref="InvalidDataException">Truncated or corrupt header.</exception>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);
         using var stream = File.OpenRead(path);
+        var (json, _) = ReadHeader(stream, path);
+        var metadata = new Dictionary<string, string>();
+        if (json["__metadata__"] is { } node) AddMetadata(node, path, metadata);
+        return metadata;
+    }
+
+    private static void AddMetadata(JsonNode? node, string path, Dictionary<string, string> metadata)
+    {
+        var map = node as JsonObject ?? throw new InvalidDataException($"{path}: __metadata__ must be a map of strings, got {Describe(node)}");
+        foreach (var (k, v) in map) metadata[k] = Text(v, path, $"__metadata__ entry '{k}'");
+    }
+
+    /// <summary>The header JSON and its length, the stream left at the first tensor byte.</summary>
+    private static (JsonObject Json, ulong HeaderLength) ReadHeader(FileStream stream, string path)
+    {
         Span<byte> lengthBytes = stackalloc byte[8];
         if (stream.Read(lengthBytes) != 8) throw new InvalidDataException($"{path}: too short for a safetensors file");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
@@ -32,15 +47,24 @@ public static class SafeTensorsFile
             throw new InvalidDataException($"{path}: safetensors header length {headerLength} does not fit the file ({stream.Length} bytes)");
         var header = new byte[headerLength];
         stream.ReadExactly(header);
-        JsonObject json;
         try
         {
-            json = JsonNode.Parse(header) as JsonObject ?? throw new InvalidDataException($"{path}: the safetensors header is not a JSON object");
+            return (JsonNode.Parse(header) as JsonObject ?? throw new InvalidDataException($"{path}: the safetensors header is not a JSON object"), headerLength);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{path}: safetensors header is not valid JSON: {e.Message}", e);
         }
+    }
+
+    /// <summary>Reads every tensor and the metadata.</summary>
+    /// <exception cref="InvalidDataException">Truncated or corrupt file (naming what is wrong).</exception>
+    public static CheckpointContents Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);
+        using var stream = File.OpenRead(path);
+        var (json, headerLength) = ReadHeader(stream, path);
 
         long dataStart = 8 + (long)headerLength, dataLength = stream.Length - dataStart;
         var metadata = new Dictionary<string, string>();
@@ -49,8 +73,7 @@ public static class SafeTensorsFile
         {
             if (name == "__metadata__")
             {
-                var map = node as JsonObject ?? throw new InvalidDataException($"{path}: __metadata__ must be a map of strings, got {Describe(node)}");
-                foreach (var (k, v) in map) metadata[k] = Text(v, path, $"__metadata__ entry '{k}'");
+                AddMetadata(node, path, metadata);
                 continue;
             }
             var o = node as JsonObject ?? throw new InvalidDataException($"{path}: tensor '{name}' must be described by an object, got {Describe(node)}");

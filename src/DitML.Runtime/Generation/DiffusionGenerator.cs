@@ -33,6 +33,7 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
         OnnxVaeDecoder? decoder = null;
         try
         {
+            if (denoiser.EdmInfo is { } edm) return new DiffusionGenerator(denoiser, EdmSampler(modelPath, edm, options), null);
             bool latent = denoiser.Info.Space == ModelSpace.Latent;
             if (latent)
             {
@@ -64,6 +65,22 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
         }
     }
 
+    /// <summary>
+    /// EDM's deterministic Heun sampler for an EDM model (image DiffiT): the model's recommended steps when no sampler is
+    /// given (or <see cref="DiffusionGeneratorOptions.UseModelSampler"/>), no clipping (EDM's sampler clips nothing).
+    /// </summary>
+    private static DiffusionSampler EdmSampler(string modelPath, EdmModelInfo edm, DiffusionGeneratorOptions options)
+    {
+        var requested = options.Sampler ?? new SamplerOptions { Sampler = SamplerKind.Heun, Steps = edm.SamplingSteps };
+        if (options.UseModelSampler) requested = requested with { Sampler = SamplerKind.Heun, Steps = edm.SamplingSteps };
+        if (requested.Sampler != SamplerKind.Heun)
+            throw new ArgumentException($"{modelPath} is an EDM model (image DiffiT): it is sampled with EDM's Heun sampler (heun; {edm.SamplingSteps} steps recommended), not {requested.Sampler}");
+        double scale = requested.GuidanceScale ?? edm.GuidanceScale;
+        if (!edm.Config.Conditional && scale != 1)
+            throw new ArgumentException($"{modelPath} is an unconditional model: it cannot be guided (guidance scale 1), got {scale}");
+        return DiffusionSampler.CreateEdm(requested with { GuidanceScale = scale, ClipDenoised = false }, edm.Edm);
+    }
+
     /// <summary>Opens an exported model as an image generator, resized to <see cref="DiffusionGeneratorOptions.OutputSize"/> when set.</summary>
     public static IImageGenerator OpenImages(string modelPath, DiffusionGeneratorOptions? options = null)
     {
@@ -71,8 +88,12 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
         return options?.OutputSize is { } size && size != generator.Height ? new ResizingGenerator(generator, size) : generator;
     }
 
-    /// <summary>The model's description.</summary>
+    /// <summary>The DiT's description.</summary>
+    /// <exception cref="InvalidOperationException">An EDM model: see <see cref="EdmInfo"/>.</exception>
     public DiTModelInfo Info => denoiser.Info;
+
+    /// <summary>The EDM model's description (image DiffiT); null for a DiT.</summary>
+    public EdmModelInfo? EdmInfo => denoiser.EdmInfo;
 
     /// <summary>The sampler in use.</summary>
     public DiffusionSampler Sampler => sampler;
@@ -90,7 +111,7 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
     public int NumClasses => denoiser.NumClasses;
 
     /// <inheritdoc />
-    public IReadOnlyList<string>? ClassNames => denoiser.Info.ClassNames;
+    public IReadOnlyList<string>? ClassNames => denoiser.ClassNames;
 
     /// <inheritdoc />
     public void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress = null) =>

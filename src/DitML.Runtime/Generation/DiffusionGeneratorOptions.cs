@@ -6,7 +6,7 @@ namespace DitML.Generation;
 public sealed record DiffusionGeneratorOptions
 {
     /// <summary>
-    /// Sampler settings; null takes DPM-Solver++(2M), 20 steps. A null <see cref="SamplerOptions.GuidanceScale"/> takes the
+    /// Sampler settings; null takes DPM-Solver++(2M), 20 steps (an EDM model: EDM's Heun sampler at its recommended steps). A null <see cref="SamplerOptions.GuidanceScale"/> takes the
     /// scale the model's exporter recommends (its metadata); a set one is used as given.
     /// </summary>
     public SamplerOptions? Sampler { get; init; }
@@ -19,6 +19,12 @@ public sealed record DiffusionGeneratorOptions
     /// then return decoded images. Ignored by pixel-space models.
     /// </summary>
     public string? VaeDecoderPath { get; init; }
+
+    /// <summary>
+    /// Sample with the sampler the model's metadata names, keeping <see cref="Sampler"/>'s batch size and guidance: for an
+    /// EDM model (image DiffiT) EDM's Heun sampler at its recommended steps; for a DiT it changes nothing.
+    /// </summary>
+    public bool UseModelSampler { get; init; }
 
     /// <summary>ONNX Runtime intra-op threads (0: one per core).</summary>
     public int Threads { get; init; }

@@ -4,13 +4,15 @@ using Microsoft.ML.OnnxRuntime;
 namespace DitML.Onnx;
 
 /// <summary>
-/// A DitML-exported DiT on ONNX Runtime, as an <see cref="IDenoiser"/>. Safe to share between threads: each call
+/// A DitML-exported DiT — or EDM model (image-space DiffiT, whose graph takes σ in place of t and gives D(x; σ)) — on
+/// ONNX Runtime, as an <see cref="IDenoiser"/>. Safe to share between threads: each call
 /// rents input and output buffers (with the OrtValues bound to them) from a small pool, keyed by batch size, and
 /// returns them after the run, so concurrent calls never share a buffer and sampling steps allocate nothing once warm.
 /// </summary>
 public sealed class OnnxDenoiser : IDenoiser, IDisposable
 {
-    private static readonly string[] InputNames = ["x", "t", "y"];
+    private static readonly string[] StepInputNames = ["x", "t", "y"];
+    private static readonly string[] EdmInputNames = ["x", ImageDiffiTOnnxMetadata.SigmaInput, "y"];
     private static readonly string[] OutputNames = ["out"];
     /// <summary>Idle buffer sets kept for reuse at most; more (from more concurrent calls) are disposed when returned.</summary>
     private static readonly int MaxIdle = Math.Max(4, Environment.ProcessorCount);
@@ -19,6 +21,8 @@ public sealed class OnnxDenoiser : IDenoiser, IDisposable
     private readonly RunOptions runOptions = new();
     private readonly object poolGate = new();
     private readonly List<Bound> idle = [];
+    private readonly DiTModelInfo? info;
+    private readonly string[] inputNames;
     private int running;
     private bool disposed;
 
@@ -46,7 +50,10 @@ public sealed class OnnxDenoiser : IDenoiser, IDisposable
         }
         try
         {
-            Info = DiTModelInfo.FromMetadata(session.ModelMetadata.CustomMetadataMap, modelPath);
+            var metadata = session.ModelMetadata.CustomMetadataMap;
+            if (EdmModelInfo.IsEdm(metadata)) EdmInfo = EdmModelInfo.FromMetadata(metadata, modelPath);
+            else info = DiTModelInfo.FromMetadata(metadata, modelPath);
+            inputNames = EdmInfo is null ? StepInputNames : EdmInputNames;
         }
         catch
         {
@@ -55,23 +62,33 @@ public sealed class OnnxDenoiser : IDenoiser, IDisposable
         }
     }
 
-    /// <summary>The model's description from its metadata.</summary>
-    public DiTModelInfo Info { get; }
+    /// <summary>The DiT's description from its metadata.</summary>
+    /// <exception cref="InvalidOperationException">The model is an EDM model: see <see cref="EdmInfo"/>.</exception>
+    public DiTModelInfo Info => info ?? throw new InvalidOperationException("an EDM model (image DiffiT) has no DiT description: read EdmInfo");
+
+    /// <summary>The EDM model's description (its graph takes σ and gives D(x; σ)); null for a DiT.</summary>
+    public EdmModelInfo? EdmInfo { get; }
+
+    /// <summary>The classes' names in id order, when the exporter was given them.</summary>
+    public IReadOnlyList<string>? ClassNames => EdmInfo is { } e ? e.ClassNames : Info.ClassNames;
 
     /// <inheritdoc />
-    public int Channels => Info.Config.InChannels;
+    public int Channels => EdmInfo?.Config.InChannels ?? Info.Config.InChannels;
 
     /// <inheritdoc />
-    public int Height => Info.Config.InputSize;
+    public int Height => EdmInfo?.Config.ImageSize ?? Info.Config.InputSize;
 
     /// <inheritdoc />
-    public int Width => Info.Config.InputSize;
+    public int Width => Height;
 
     /// <inheritdoc />
-    public bool LearnSigma => Info.Config.LearnSigma;
+    public bool LearnSigma => EdmInfo is null && Info.Config.LearnSigma;
 
     /// <inheritdoc />
-    public int NumClasses => Info.Config.NumClasses;
+    /// <remarks>An unconditional EDM model counts one class (its graph ignores the label).</remarks>
+    public int NumClasses => EdmInfo?.SamplerClasses ?? Info.Config.NumClasses;
+
+    private int OutChannels => EdmInfo?.Config.OutChannels ?? Info.Config.OutChannels;
 
     /// <inheritdoc />
     /// <remarks>Thread-safe; concurrent calls run concurrently on the one ONNX Runtime session.</remarks>
@@ -79,7 +96,7 @@ public sealed class OnnxDenoiser : IDenoiser, IDisposable
     /// <exception cref="ObjectDisposedException">The denoiser was disposed.</exception>
     public void Predict(ReadOnlySpan<float> x, ReadOnlySpan<float> t, ReadOnlySpan<long> y, Span<float> output)
     {
-        int n = y.Length, plane = Channels * Height * Width, outPlane = Info.Config.OutChannels * Height * Width;
+        int n = y.Length, plane = Channels * Height * Width, outPlane = OutChannels * Height * Width;
         if (n == 0) return;
         if (x.Length != (long)n * plane || t.Length != n || output.Length != (long)n * outPlane)
             throw new ArgumentException($"a batch of {n} rows needs {(long)n * plane} inputs, {n} timesteps and room for {(long)n * outPlane} outputs; got {x.Length}, {t.Length} and {output.Length}");
@@ -89,7 +106,7 @@ public sealed class OnnxDenoiser : IDenoiser, IDisposable
             x.CopyTo(bound.X);
             t.CopyTo(bound.T);
             y.CopyTo(bound.Y);
-            session.Run(runOptions, InputNames, bound.Inputs, OutputNames, bound.Outputs);
+            session.Run(runOptions, inputNames, bound.Inputs, OutputNames, bound.Outputs);
             bound.Out.AsSpan(0, output.Length).CopyTo(output);
         }
         finally
@@ -131,7 +148,7 @@ public sealed class OnnxDenoiser : IDenoiser, IDisposable
         }
         try
         {
-            return new Bound(rows, plane, outPlane, Channels, Info.Config.OutChannels, Height, Width);
+            return new Bound(rows, plane, outPlane, Channels, OutChannels, Height, Width);
         }
         catch
         {

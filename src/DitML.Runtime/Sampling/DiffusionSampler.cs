@@ -27,6 +27,22 @@ public abstract class DiffusionSampler
         };
     }
 
+    /// <summary>
+    /// Creates EDM's deterministic Heun sampler for a model that is the preconditioned denoiser D(x; σ) of an EDM-trained
+    /// network (it takes σ in place of a step): <see cref="SamplerOptions.Steps"/> Karras steps from σ_max to σ_min, then 0.
+    /// EDM models are sampled only this way: EDM's paper and image-space DiffiT use no other sampler.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options name another sampler than <see cref="SamplerKind.Heun"/>, or a setting is invalid.</exception>
+    public static DiffusionSampler CreateEdm(SamplerOptions options, EdmSettings? edm = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Sampler != SamplerKind.Heun)
+            throw new ArgumentException($"an EDM model is sampled with EDM's Heun sampler (heun), not {options.Sampler}", nameof(options));
+        var schedule = NoiseSchedule.Linear();                                // unused by the EDM path; kept for the base's contract
+        options = options.Validate(schedule.Steps) with { GuidanceScale = options.GuidanceScale ?? SamplerOptions.DefaultGuidanceScale };
+        return new HeunSampler(options, schedule, edm ?? new EdmSettings());
+    }
+
     /// <summary>Creates the sampler.</summary>
     protected DiffusionSampler(SamplerOptions options, NoiseSchedule schedule)
     {

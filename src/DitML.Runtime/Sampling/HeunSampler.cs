@@ -3,28 +3,32 @@ using DitML.Diffusion;
 namespace DitML.Sampling;
 
 /// <summary>
-/// EDM's deterministic Heun sampler (Karras et al. 2022, Alg. 1) driving the ε-model: in σ-space x = x_vp·√(1 + σ²),
-/// D(x; σ) = x − σ·ε(x/√(1 + σ²), t(σ)) where t(σ) is the fractional training step with ᾱ = 1/(1 + σ²).
-/// σ follows Karras' spacing (ρ = 7) from the schedule's largest to smallest σ, then 0; each step is a Heun (2nd order)
-/// step except the last, an Euler step to σ = 0. Network evaluations: 2·steps − 1.
+/// EDM's deterministic Heun sampler (Karras et al. 2022, Alg. 1). Each step is a Heun (2nd order) step except the last,
+/// an Euler step to σ = 0; σ follows Karras' spacing. Network evaluations: 2·steps − 1. Two kinds of model:
+/// <list type="bullet">
+/// <item>an ε-model trained on a DDPM schedule: in σ-space x = x_vp·√(1 + σ²), D(x; σ) = x − σ·ε(x/√(1 + σ²), t(σ))
+/// where t(σ) is the fractional training step with ᾱ = 1/(1 + σ²); σ from the schedule's largest to smallest, ρ = 7;</item>
+/// <item>an EDM model (EDM settings given): the network is the preconditioned denoiser D(x; σ) itself, called with
+/// σ in place of a step; σ from <see cref="EdmSettings.SigmaMax"/> to <see cref="EdmSettings.SigmaMin"/> with its ρ. This
+/// is EDM's deterministic sampler exactly (its "round_sigma" is the identity for EDM preconditioning).</item>
+/// </list>
+/// Guidance mixes the conditional and null-class outputs linearly, which for an EDM model is guidance on D.
 /// </summary>
 internal sealed class HeunSampler : DiffusionSampler
 {
     private const double Rho = 7;
     private readonly double[] sigmas;
+    private readonly bool edm;
 
-    public HeunSampler(SamplerOptions options, NoiseSchedule schedule) : base(options, schedule)
+    public HeunSampler(SamplerOptions options, NoiseSchedule schedule, EdmSettings? edm = null) : base(options, schedule)
     {
-        double max = Sigma(schedule.AlphasCumprod[^1]), min = Sigma(schedule.AlphasCumprod[0]);
-        int n = options.Steps;
-        sigmas = new double[n + 1];
-        for (int i = 0; i < n; i++)
-        {
-            double f = n == 1 ? 0 : i / (double)(n - 1);
-            sigmas[i] = Math.Pow(Math.Pow(max, 1 / Rho) + f * (Math.Pow(min, 1 / Rho) - Math.Pow(max, 1 / Rho)), Rho);
-        }
-        sigmas[n] = 0;
+        this.edm = edm != null;
+        sigmas = edm != null ? edm.Validate().KarrasSigmas(options.Steps)
+            : EdmSettings.KarrasSigmas(Sigma(schedule.AlphasCumprod[0]), Sigma(schedule.AlphasCumprod[^1]), options.Steps, Rho);
     }
+
+    /// <summary>The noise levels visited, σ_0 = σ_max … σ_N = 0.</summary>
+    public IReadOnlyList<double> Sigmas => sigmas;
 
     public override int Steps => sigmas.Length - 1;
 
@@ -63,6 +67,12 @@ internal sealed class HeunSampler : DiffusionSampler
 
     private void Denoise(GuidedDenoiser model, ReadOnlySpan<float> x, double sigma, ReadOnlySpan<long> y, SamplerBuffers work, Span<float> d)
     {
+        if (edm)
+        {
+            model.Evaluate(x, sigma, y, d, []);                            // the network is D(x; σ)
+            if (Options.ClipDenoised) foreach (ref var value in d) value = Math.Clamp(value, -1f, 1f);
+            return;
+        }
         var eps = work.Eps.AsSpan(0, x.Length);
         var v = work.Variance.AsSpan(0, work.Variance.Length == 0 ? 0 : x.Length);
         var scaled = d;                                                 // d holds the scaled input until the model has copied it

@@ -36,6 +36,9 @@ public sealed class SafeTensorsFileTests
                 CollectionAssert.AreEqual(v.Data, back.Tensors[k].Data, k);
             }
             Assert.AreEqual("{\"depth\":2}", back.Metadata["ditml.config"]);
+            CollectionAssert.AreEquivalent(back.Metadata.ToList(), SafeTensorsFile.ReadMetadata(path).ToList(), "the header alone gives the same metadata");
+            File.WriteAllBytes(path, bytes[..20]);
+            Assert.ThrowsExactly<InvalidDataException>(() => SafeTensorsFile.ReadMetadata(path), "a truncated header is refused");
         }
         finally
         {
