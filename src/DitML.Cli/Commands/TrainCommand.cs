@@ -3,6 +3,7 @@ using System.Globalization;
 using DitML.Cli.Plots;
 using DitML.Data;
 using DitML.Models;
+using DitML.Precision;
 using DitML.Training;
 using DitML.Vae;
 using DitML.Dit;
@@ -36,15 +37,17 @@ internal static class TrainCommand
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Run folder (checkpoint, ema.safetensors, log.jsonl, loss.png).", Required = true };
         var logEvery = new Option<int>("--log-every") { Description = "Steps between log lines (log.jsonl).", DefaultValueFactory = _ => 50 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where it stopped, toward its stored target (or --steps). Settings that differ from the stored run are refused unless --override lists them." };
-        var overrides = new Option<string[]>("--override") { Description = "On --resume: the settings allowed to differ from the stored run, comma-separated (data, batch, lr, ema, seed, clip, flip).", AllowMultipleArgumentsPerToken = true };
+        var overrides = new Option<string[]>("--override") { Description = "On --resume: the settings allowed to differ from the stored run, comma-separated (data, batch, lr, ema, seed, clip, flip, precision).", AllowMultipleArgumentsPerToken = true };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints (also every 10 minutes, at the end, on Ctrl+C and when a step fails).", DefaultValueFactory = _ => 500 };
         var init = new Option<FileInfo?>("--init") { Description = "Fine-tune: start from these weights (official DiT .pt/.safetensors or a DitML checkpoint; the EMA weights when present), with a fresh optimizer; the architecture is the file's." };
         var resumeFrom = new Option<FileInfo?>("--resume-from") { Description = "Continue an official DiT training checkpoint {model, ema, opt, args} (train.py's, or `ditml convert`'s) in a new run folder --out: weights, EMA, AdamW moments, step and lr from the file." };
         var numClasses = new Option<int?>("--num-classes") { Description = "With --init: the number of classes of the new model (a new label table when it differs from the file's; the rest is kept)." };
+        var precision = new Option<string>("--precision") { Description = "Compute precision: fp32, or bf16 (bfloat16 matmuls, attention and convolutions; float32 weights, AdamW moments, EMA and loss). Stored with the run: a resume keeps it unless --override precision.", DefaultValueFactory = _ => "fp32" };
+        precision.AcceptOnlyFromAmong([.. ComputePrecisionNames.All]);
         var vae = new Option<FileInfo?>("--vae") { Description = "Train on latents of this VAE (a ditml train-vae vae.safetensors, or SD's): every image is encoded once, with its mirror unless --no-flip, into the run folder's latents.safetensors." };
         var command = new Command("train", "Train a class-conditional DiT with the official recipe (AdamW, EMA, class dropout, hybrid loss). Ctrl+C or SIGTERM writes a checkpoint; --resume continues exactly.");
         dataOptions.AddTo(command);
-        foreach (var o in new Option[] { model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, overrides, checkpointEvery, init, numClasses, vae, resumeFrom }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, overrides, checkpointEvery, init, numClasses, vae, resumeFrom, precision }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string run = parse.GetValue(outDir)!.FullName;
@@ -75,6 +78,7 @@ internal static class TrainCommand
                 HorizontalFlip = !parse.GetValue(noFlip),
                 LogEvery = parse.GetValue(logEvery),
                 CheckpointEvery = parse.GetValue(checkpointEvery),
+                Precision = ComputePrecisionNames.Parse(parse.GetValue(precision)!),
             }.Validate();
             if (vaeFile != null && !resuming)
                 BuildLatentCache(dataOptions.Open(parse), vaeFile, run, cache, !parse.GetValue(noFlip), parse.GetValue(seed), error);
@@ -103,7 +107,7 @@ internal static class TrainCommand
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"the run has already reached its target of {trainer.Options.Steps} steps; give --steps to train further"));
             var cfg = trainer.Model.Config;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"training {cfg.Name ?? "DiT"} depth {cfg.Depth}, width {cfg.HiddenSize}, patch {cfg.PatchSize} ({DiTComplexity.Parameters(cfg):N0} parameters, {DiTComplexity.Gflops(cfg):F3} Gflops) on {dataset.Count} images from step {trainer.Step} to {trainer.Options.Steps}"));
+                $"training {cfg.Name ?? "DiT"} depth {cfg.Depth}, width {cfg.HiddenSize}, patch {cfg.PatchSize} ({DiTComplexity.Parameters(cfg):N0} parameters, {DiTComplexity.Gflops(cfg):F3} Gflops) in {ComputePrecisionNames.Format(trainer.Options.Precision)} on {dataset.Count} images from step {trainer.Step} to {trainer.Options.Steps}"));
             using var bar = new ProgressBar(error, "training", (int)(trainer.Options.Steps - trainer.Step));
             long done;
             string curve = Path.Combine(run, LossCurve.FileName);
@@ -141,6 +145,7 @@ internal static class TrainCommand
         }
         var clipOption = (Option<double?>)parse.CommandResult.Command.Options.First(o => o.Name == "--clip");
         bool noFlipGiven = given(parse.CommandResult.Command.Options.First(o => o.Name == "--no-flip"));
+        var precisionOption = (Option<string>)parse.CommandResult.Command.Options.First(o => o.Name == "--precision");
         return new ResumeOptions
         {
             Steps = If<long>("--steps"),
@@ -154,6 +159,7 @@ internal static class TrainCommand
             HorizontalFlip = noFlipGiven ? !parse.GetValue<bool>("--no-flip") : null,
             LogEvery = If<int>("--log-every"),
             CheckpointEvery = If<int>("--checkpoint-every"),
+            Precision = given(precisionOption) ? ComputePrecisionNames.Parse(parse.GetValue(precisionOption)!) : null,
             Overrides = (parse.GetValue(overrides) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 .Select(o => o.TrimStart('-')).ToHashSet(StringComparer.Ordinal),
         };
