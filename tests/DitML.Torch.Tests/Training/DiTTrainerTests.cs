@@ -10,8 +10,8 @@ namespace DitML.Torch.Tests.Training;
 [TestClass]
 public sealed class DiTTrainerTests
 {
-    /// <summary>Eight 1×8×8 images of 4 classes: class k is a bright band at row 2k.</summary>
-    private sealed class Bands : IImageDataset
+    /// <summary>Eight 1×8×8 images of 4 classes: class k is a bright band at row 2k (also the bf16 training tests' data).</summary>
+    internal sealed class Bands : IImageDataset
     {
         public int Count => 8;
         public int ClassCount => 4;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using DitML.Checkpoints;
-using DitML.Data;
 using DitML.Models;
 using DitML.Precision;
 using DitML.Training;
@@ -11,32 +10,6 @@ namespace DitML.Torch.Tests.Training;
 [TestClass]
 public sealed class MixedPrecisionTrainingTests
 {
-    /// <summary>Eight 1×8×8 images of 4 classes: class k is a bright band at row 2k.</summary>
-    private sealed class Bands : IImageDataset
-    {
-        public int Count => 8;
-        public int ClassCount => 4;
-        public int Channels => 1;
-        public int Height => 8;
-        public int Width => 8;
-
-        public IReadOnlyList<string> ClassNames => ["0", "1", "2", "3"];
-
-        public int GetLabel(int index) => index % 4;
-
-        public void CopyImage(int index, Span<float> pixels)
-        {
-            for (int i = 0; i < 64; i++) pixels[i] = i / 8 / 2 == GetLabel(index) ? 1f : -1f;
-        }
-
-        public (float[] Pixels, int Label) GetItem(int index)
-        {
-            var pixels = new float[64];
-            CopyImage(index, pixels);
-            return (pixels, GetLabel(index));
-        }
-    }
-
     private static readonly DiTConfig Config = new() { InputSize = 8, PatchSize = 2, InChannels = 1, HiddenSize = 32, Depth = 2, NumHeads = 4, NumClasses = 4 };
 
     private static TrainerOptions Options(long steps, ComputePrecision precision) => new()
@@ -62,8 +35,8 @@ public sealed class MixedPrecisionTrainingTests
         try
         {
             string fp32 = Path.Combine(root, "fp32"), bf16 = Path.Combine(root, "bf16");
-            using (var t = DiTTrainer.Create(Config, new Bands(), Options(steps, ComputePrecision.Fp32), fp32)) t.Run();
-            using (var t = DiTTrainer.Create(Config, new Bands(), Options(steps, ComputePrecision.Bf16), bf16)) t.Run();
+            using (var t = DiTTrainer.Create(Config, new DiTTrainerTests.Bands(), Options(steps, ComputePrecision.Fp32), fp32)) t.Run();
+            using (var t = DiTTrainer.Create(Config, new DiTTrainerTests.Bands(), Options(steps, ComputePrecision.Bf16), bf16)) t.Run();
             var (a, b) = (Losses(fp32), Losses(bf16));
             Assert.HasCount(steps, b);
             Assert.IsTrue(b.All(double.IsFinite));
@@ -97,9 +70,9 @@ public sealed class MixedPrecisionTrainingTests
         try
         {
             string straight = Path.Combine(root, "straight"), split = Path.Combine(root, "split");
-            using (var t = DiTTrainer.Create(Config, new Bands(), Options(8, ComputePrecision.Bf16), straight)) t.Run();
-            using (var t = DiTTrainer.Create(Config, new Bands(), Options(3, ComputePrecision.Bf16), split)) t.Run();
-            using (var t = DiTTrainer.Resume(split, new Bands(), steps: 8))
+            using (var t = DiTTrainer.Create(Config, new DiTTrainerTests.Bands(), Options(8, ComputePrecision.Bf16), straight)) t.Run();
+            using (var t = DiTTrainer.Create(Config, new DiTTrainerTests.Bands(), Options(3, ComputePrecision.Bf16), split)) t.Run();
+            using (var t = DiTTrainer.Resume(split, new DiTTrainerTests.Bands(), steps: 8))
             {
                 Assert.AreEqual(ComputePrecision.Bf16, t.Options.Precision, "the stored precision");
                 Assert.AreEqual(3, t.Step);
@@ -126,7 +99,7 @@ public sealed class MixedPrecisionTrainingTests
         try
         {
             string run = Path.Combine(root, "run");
-            using (var t = DiTTrainer.Create(Config, new Bands(), Options(2, ComputePrecision.Bf16), run)) t.Run();
+            using (var t = DiTTrainer.Create(Config, new DiTTrainerTests.Bands(), Options(2, ComputePrecision.Bf16), run)) t.Run();
             var (_, options, step, contents) = TrainingCheckpoint.Read(Path.Combine(run, TrainingCheckpoint.FileName));
             Assert.AreEqual((ComputePrecision.Bf16, 2L), (options.Precision, step));
             StringAssert.Contains(contents.Metadata[TrainingCheckpoint.TrainerMetadataKey], "\"Precision\":\"Bf16\"", "stored by name, readable in the file");
@@ -150,12 +123,12 @@ public sealed class MixedPrecisionTrainingTests
         try
         {
             string run = Path.Combine(root, "run");
-            using (var t = DiTTrainer.Create(Config, new Bands(), Options(1, ComputePrecision.Bf16), run)) t.Run();
-            var e = Assert.ThrowsExactly<ArgumentException>(() => DiTTrainer.Resume(run, new Bands(), new ResumeOptions { Precision = ComputePrecision.Fp32 }));
+            using (var t = DiTTrainer.Create(Config, new DiTTrainerTests.Bands(), Options(1, ComputePrecision.Bf16), run)) t.Run();
+            var e = Assert.ThrowsExactly<ArgumentException>(() => DiTTrainer.Resume(run, new DiTTrainerTests.Bands(), new ResumeOptions { Precision = ComputePrecision.Fp32 }));
             StringAssert.Contains(e.Message, "precision: stored bf16, asked fp32");
-            using (var same = DiTTrainer.Resume(run, new Bands(), new ResumeOptions { Precision = ComputePrecision.Bf16 }))
+            using (var same = DiTTrainer.Resume(run, new DiTTrainerTests.Bands(), new ResumeOptions { Precision = ComputePrecision.Bf16 }))
                 Assert.AreEqual(ComputePrecision.Bf16, same.Options.Precision, "asking for the stored precision is no change");
-            using (var changed = DiTTrainer.Resume(run, new Bands(), new ResumeOptions { Precision = ComputePrecision.Fp32, Steps = 2, Overrides = new HashSet<string> { "precision" } }))
+            using (var changed = DiTTrainer.Resume(run, new DiTTrainerTests.Bands(), new ResumeOptions { Precision = ComputePrecision.Fp32, Steps = 2, Overrides = new HashSet<string> { "precision" } }))
             {
                 Assert.AreEqual(ComputePrecision.Fp32, changed.Options.Precision);
                 Assert.AreEqual(2, changed.Run());
