@@ -78,6 +78,37 @@ public sealed class DiTTrainerEstimatorTests
     }
 
     [TestMethod]
+    public void TrainDiTTrainsInTheAskedPrecisionAndStoresIt()
+    {
+        string run = Directory.CreateTempSubdirectory("ditml-ml-bf16-").FullName;
+        try
+        {
+            var ml = new MLContext(seed: 0);
+            var images = ml.Data.LoadFromEnumerable(Images(8));
+            var labelled = ml.Transforms.Conversion.MapValueToKey("Label", "Kind").Fit(images).Transform(images);
+            var losses = new List<double>();
+            var trainer = ml.Generation().TrainDiT(new DiTTrainerEstimatorOptions
+            {
+                OutputDirectory = run,
+                Model = new DiTConfig { InputSize = 8, InChannels = 1, NumClasses = 2, Depth = 1, HiddenSize = 16, NumHeads = 2, PatchSize = 2 },
+                Trainer = new TrainerOptions { Steps = 2, BatchSize = 4, LogEvery = 1, Precision = DitML.Precision.ComputePrecision.Bf16 },
+                Progress = new SynchronousProgress(p => losses.Add(p.Loss)),
+            });
+            trainer.Fit(labelled);
+            Assert.HasCount(2, losses);
+            Assert.IsTrue(losses.All(double.IsFinite));
+            var stored = TrainingCheckpoint.Read(Path.Combine(run, TrainingCheckpoint.FileName));
+            Assert.AreEqual(DitML.Precision.ComputePrecision.Bf16, stored.Options.Precision);
+            Assert.IsTrue(stored.Contents.Tensors.Values.All(t => t.DType == DitML.Checkpoints.TensorDType.Float32), "float32 weights, EMA and moments");
+            Assert.IsTrue(File.Exists(trainer.ModelPath), "exported as any run (float32 weights)");
+        }
+        finally
+        {
+            Directory.Delete(run, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void ColumnsWithoutAnImageShapeAreRefused()
     {
         var ml = new MLContext();

@@ -3,6 +3,7 @@ using System.Globalization;
 using DitML.Cli.Plots;
 using DitML.Data;
 using DitML.Models;
+using DitML.Precision;
 using DitML.Training;
 using DitML.Vae;
 using DitML.Dit;
@@ -40,15 +41,17 @@ internal static class TrainCommand
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Run folder (checkpoint, ema.safetensors, log.jsonl, loss.png).", Required = true };
         var logEvery = new Option<int>("--log-every") { Description = "Steps between log lines (log.jsonl).", DefaultValueFactory = _ => 50 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where it stopped, toward its stored target (or --steps). Settings that differ from the stored run are refused unless --override lists them." };
-        var overrides = new Option<string[]>("--override") { Description = "On --resume: the settings allowed to differ from the stored run, comma-separated (data, batch, lr, ema, seed, clip, flip).", AllowMultipleArgumentsPerToken = true };
+        var overrides = new Option<string[]>("--override") { Description = "On --resume: the settings allowed to differ from the stored run, comma-separated (data, batch, lr, ema, seed, clip, flip, precision).", AllowMultipleArgumentsPerToken = true };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints (also every 10 minutes, at the end, on Ctrl+C and when a step fails).", DefaultValueFactory = _ => 500 };
         var init = new Option<FileInfo?>("--init") { Description = "Fine-tune: start from these weights (official DiT .pt/.safetensors, latent DiffiT's diffit_256.safetensors, or a DitML checkpoint; the EMA weights when present), with a fresh optimizer; the architecture and family are the file's." };
         var resumeFrom = new Option<FileInfo?>("--resume-from") { Description = "Continue an official DiT training checkpoint {model, ema, opt, args} (train.py's, or `ditml convert`'s) in a new run folder --out: weights, EMA, AdamW moments, step and lr from the file." };
         var numClasses = new Option<int?>("--num-classes") { Description = "With --init: the number of classes of the new model (a new label table when it differs from the file's; the rest is kept)." };
+        var precision = new Option<string>("--precision") { Description = "Compute precision: fp32, or bf16 (bfloat16 matmuls, attention and convolutions; float32 weights, AdamW moments, EMA and loss). Stored with the run: a resume keeps it unless --override precision.", DefaultValueFactory = _ => "fp32" };
+        precision.AcceptOnlyFromAmong([.. ComputePrecisionNames.All]);
         var vae = new Option<FileInfo?>("--vae") { Description = "Train on latents of this VAE (a ditml train-vae vae.safetensors, or SD's): every image is encoded once, with its mirror unless --no-flip, into the run folder's latents.safetensors." };
         var command = new Command("train", "Train a class-conditional DiT or latent DiffiT with the official DiT recipe (AdamW, EMA, class dropout, hybrid loss). Ctrl+C or SIGTERM writes a checkpoint; --resume continues exactly.");
         dataOptions.AddTo(command);
-        foreach (var o in new Option[] { model, family, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, overrides, checkpointEvery, init, numClasses, vae, resumeFrom }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, family, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, overrides, checkpointEvery, init, numClasses, vae, resumeFrom, precision }) command.Options.Add(o);
         ImageDiffiTCommands.AddTrainOptions(command);
         command.SetAction(parse =>
         {
@@ -82,6 +85,7 @@ internal static class TrainCommand
                 HorizontalFlip = !parse.GetValue(noFlip),
                 LogEvery = parse.GetValue(logEvery),
                 CheckpointEvery = parse.GetValue(checkpointEvery),
+                Precision = ComputePrecisionNames.Parse(parse.GetValue(precision)!),
             }.Validate();
             if (ImageDiffiTCommands.TrainApplies(parse.GetValue(model), resuming, run))
                 return ImageDiffiTCommands.Train(parse, dataOptions, parse.GetValue(model), fresh, run, resuming, [family, depth, width, heads, patch, overrides, vae], output, error);
@@ -119,7 +123,7 @@ internal static class TrainCommand
                     $"{d.Config.Name ?? "latent DiffiT"} depth {d.Config.Depth}, width {d.Config.HiddenSize}, patch {d.Config.PatchSize} ({LatentDiffiTComplexity.Parameters(d.Config):N0} parameters)"),
                 _ => string.Create(CultureInfo.InvariantCulture, $"{trainer.Model.Config.Name ?? "DiT"} depth {trainer.Model.Config.Depth}, width {trainer.Model.Config.HiddenSize}, patch {trainer.Model.Config.PatchSize} ({DiTComplexity.Parameters(trainer.Model.Config):N0} parameters, {DiTComplexity.Gflops(trainer.Model.Config):F3} Gflops)"),
             };
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"training {what} on {dataset.Count} images from step {trainer.Step} to {trainer.Options.Steps}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"training {what} in {ComputePrecisionNames.Format(trainer.Options.Precision)} on {dataset.Count} images from step {trainer.Step} to {trainer.Options.Steps}"));
             using var bar = new ProgressBar(error, "training", (int)(trainer.Options.Steps - trainer.Step));
             long done;
             string curve = Path.Combine(run, LossCurve.FileName);
@@ -165,6 +169,7 @@ internal static class TrainCommand
         }
         var clipOption = (Option<double?>)parse.CommandResult.Command.Options.First(o => o.Name == "--clip");
         bool noFlipGiven = given(parse.CommandResult.Command.Options.First(o => o.Name == "--no-flip"));
+        var precisionOption = (Option<string>)parse.CommandResult.Command.Options.First(o => o.Name == "--precision");
         return new ResumeOptions
         {
             Steps = If<long>("--steps"),
@@ -178,6 +183,7 @@ internal static class TrainCommand
             HorizontalFlip = noFlipGiven ? !parse.GetValue<bool>("--no-flip") : null,
             LogEvery = If<int>("--log-every"),
             CheckpointEvery = If<int>("--checkpoint-every"),
+            Precision = given(precisionOption) ? ComputePrecisionNames.Parse(parse.GetValue(precisionOption)!) : null,
             Overrides = (parse.GetValue(overrides) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 .Select(o => o.TrimStart('-')).ToHashSet(StringComparer.Ordinal),
         };

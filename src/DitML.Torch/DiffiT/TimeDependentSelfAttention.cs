@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using DitML.Precision;
 using DitML.Dit;
 
 namespace DitML.DiffiT;
@@ -45,13 +46,13 @@ public sealed class TimeDependentSelfAttention : nn.Module<Tensor, Tensor, Tenso
     {
         using var scope = NewDisposeScope();
         long tokens = x.shape[1], t = gridTokens;
-        var projected = qkv.forward(x) + qkv_t.forward(c).unsqueeze(1);       // (N, T, 3D)
+        var projected = MixedPrecision.Linear(qkv, x) + MixedPrecision.Linear(qkv_t, c).unsqueeze(1); // (N, T, 3D)
         var index = tensor(relativeIndex, device: x.device);
         var bias = relative_position_bias_table.index_select(0, index)       // (T·T, H)
             .reshape(t, t, numHeads).permute(2, 0, 1).unsqueeze(0);           // (1, H, T, T)
         if (tokens > t)                                                       // in-context tokens: no position, no bias
             bias = nn.functional.pad(bias, [0, tokens - t, 0, tokens - t]);    // (1, H, L, L)
-        return proj.forward(AttentionMath.SelfAttend(projected, numHeads, bias)).MoveToOuterDisposeScope();
+        return MixedPrecision.Linear(proj, AttentionMath.SelfAttend(projected, numHeads, bias)).MoveToOuterDisposeScope();
     }
 
     /// <summary>For each (query, key) token pair of a G×G grid, the row of its offset in the bias table.</summary>

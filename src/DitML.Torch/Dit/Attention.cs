@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using DitML.Precision;
 
 namespace DitML.Dit;
 
@@ -27,7 +28,7 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var projected = qkv.forward(x);                                     // (N, T, 3D)
-        return proj.forward(AttentionMath.SelfAttend(projected, numHeads, bias: null)).MoveToOuterDisposeScope();
+        var projected = MixedPrecision.Linear(qkv, x);                      // (N, T, 3D)
+        return MixedPrecision.Linear(proj, AttentionMath.SelfAttend(projected, numHeads, bias: null)).MoveToOuterDisposeScope();
     }
 }

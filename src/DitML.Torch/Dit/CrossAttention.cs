@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using DitML.Precision;
 
 namespace DitML.Dit;
 
@@ -26,7 +27,7 @@ public sealed class CrossAttention : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor x, Tensor context)
     {
         using var scope = NewDisposeScope();
-        var attended = AttentionMath.CrossAttend(q.forward(x), kv.forward(context), numHeads);
-        return proj.forward(attended).MoveToOuterDisposeScope();
+        var attended = AttentionMath.CrossAttend(MixedPrecision.Linear(q, x), MixedPrecision.Linear(kv, context), numHeads);
+        return MixedPrecision.Linear(proj, attended).MoveToOuterDisposeScope();
     }
 }

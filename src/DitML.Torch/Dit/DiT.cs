@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using DitML.Models;
+using DitML.Precision;
 
 namespace DitML.Dit;
 
@@ -82,7 +83,8 @@ public sealed class DiT : nn.Module<Tensor, Tensor, Tensor, Tensor>, IDiffusionT
         if (Config.Conditioning == DiTConditioning.InContext)
             h = h.narrow(1, 0, Config.NumPatches);                          // drop the conditioning tokens
         h = final_layer.forward(h, c);                                      // (N, T, p·p·C_out)
-        return Unpatchify(h).MoveToOuterDisposeScope();                     // (N, C_out, I, I)
+        // A bfloat16 scope's head is bfloat16: the loss and the samplers read float32.
+        return MixedPrecision.ToFloat32(Unpatchify(h)).MoveToOuterDisposeScope(); // (N, C_out, I, I)
     }
 
     /// <summary>(N, T, p·p·C) → (N, C, h·p, w·p): token (i, j)'s patch lands at rows i·p.., columns j·p...</summary>

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using DitML.Precision;
 
 namespace DitML.Dit;
 
@@ -41,6 +42,6 @@ public sealed class FinalLayer : nn.Module<Tensor, Tensor, Tensor>
             var m = adaLN_modulation.forward(c).chunk(2, dim: 1);
             h = AttentionMath.Modulate(h, m[0], m[1]);
         }
-        return linear.forward(h).MoveToOuterDisposeScope();
+        return MixedPrecision.Linear(linear, h).MoveToOuterDisposeScope();
     }
 }

@@ -1,25 +1,34 @@
 using DitML.Models;
 using static TorchSharp.torch;
 using DitML.Dit;
+using DitML.Precision;
 
 namespace DitML.Sampling;
 
 /// <summary>
 /// A TorchSharp DiT or latent DiffiT as an <see cref="IDenoiser"/>, so the runtime's samplers can drive it (eval mode,
-/// no grad).
+/// no grad), in float32 or, for users who sample without exporting, in bfloat16 compute (<see cref="MixedPrecision"/>;
+/// the weights stay float32 and the output is float32; latent DiffiT's modules compute in float32 either way).
 /// </summary>
 public sealed class TorchDenoiser : IDenoiser
 {
     private readonly IDiffusionTransformer model;
     private readonly Device device;
 
-    /// <summary>Wraps any diffusion transformer (DiT, latent DiffiT), switched to eval mode.</summary>
-    public TorchDenoiser(IDiffusionTransformer model)
+    /// <summary>
+    /// Wraps any diffusion transformer (DiT, latent DiffiT), switched to eval mode, computing in <paramref name="precision"/>.
+    /// </summary>
+    public TorchDenoiser(IDiffusionTransformer model, ComputePrecision precision = ComputePrecision.Fp32)
     {
         this.model = model ?? throw new ArgumentNullException(nameof(model));
+        if (!Enum.IsDefined(precision)) throw new ArgumentOutOfRangeException(nameof(precision), precision, "unknown precision");
+        Precision = precision;
         model.Module.eval();
         device = model.Module.parameters().First().device;
     }
+
+    /// <summary>The compute precision of <see cref="Predict"/>.</summary>
+    public ComputePrecision Precision { get; }
 
     /// <inheritdoc />
     public int Channels => model.InChannels;
@@ -41,6 +50,7 @@ public sealed class TorchDenoiser : IDenoiser
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
+        using var precision = MixedPrecision.Enter(Precision);
         long n = y.Length;
         var xt = tensor(x.ToArray(), [n, Channels, Height, Width], device: device);
         var tt = tensor(t.ToArray(), device: device);

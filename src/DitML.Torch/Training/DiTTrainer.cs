@@ -6,6 +6,7 @@ using DitML.Data;
 using DitML.Diffusion;
 using DitML.Imaging;
 using DitML.Models;
+using DitML.Precision;
 using TorchSharp;
 using static TorchSharp.torch;
 using DitML.Dit;
@@ -274,7 +275,9 @@ public sealed class DiTTrainer : IDisposable
                 manual_seed(stepSeed);
                 var t = loss.SampleTimesteps(b);
                 var noise = randn_like(x0);
-                var terms = loss.Compute((xt, tt) => model.forward(xt, tt, y), x0, t, noise);
+                DiffusionLossTerms terms;
+                using (MixedPrecision.Enter(Options.Precision))                 // the model's output, hence the loss, is float32
+                    terms = loss.Compute((xt, tt) => model.forward(xt, tt, y), x0, t, noise);
                 var mean = terms.Loss.mean();
                 optimizer.ZeroGrad();
                 mean.backward();

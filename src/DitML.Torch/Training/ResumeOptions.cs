@@ -1,5 +1,6 @@
 using System.Globalization;
 using DitML.Models;
+using DitML.Precision;
 
 namespace DitML.Training;
 
@@ -10,7 +11,7 @@ namespace DitML.Training;
 public sealed record ResumeOptions
 {
     /// <summary>The names of the settings <see cref="Overrides"/> accepts (as the CLI's options: "batch", "lr"...).</summary>
-    public static IReadOnlyList<string> OverridableSettings { get; } = ["data", "batch", "lr", "ema", "seed", "clip", "flip"];
+    public static IReadOnlyList<string> OverridableSettings { get; } = ["data", "batch", "lr", "ema", "seed", "clip", "flip", "precision"];
 
     /// <summary>New target step count; null continues toward the stored one.</summary>
     public long? Steps { get; init; }
@@ -47,6 +48,9 @@ public sealed record ResumeOptions
 
     /// <summary>Horizontal flips asked for.</summary>
     public bool? HorizontalFlip { get; init; }
+
+    /// <summary>Compute precision asked for (a bf16 run continued in fp32, or the reverse, changes every later step's numbers).</summary>
+    public ComputePrecision? Precision { get; init; }
 
     /// <summary>Steps between log lines (may change freely: it changes no result).</summary>
     public int? LogEvery { get; init; }
@@ -107,6 +111,7 @@ public sealed record ResumeOptions
         Check("ema", EmaDecay, stored.EmaDecay, (o, v) => o with { EmaDecay = v });
         Check("seed", Seed, stored.Seed, (o, v) => o with { Seed = v });
         Check("flip", HorizontalFlip, stored.HorizontalFlip, (o, v) => o with { HorizontalFlip = v });
+        Check("precision", Precision, stored.Precision, (o, v) => o with { Precision = v });
         if (ClipGiven && GradientClip != stored.GradientClip)
         {
             if (Overrides.Contains("clip")) options = options with { GradientClip = GradientClip };
@@ -128,6 +133,7 @@ public sealed record ResumeOptions
     private static string Show(object? value) => value switch
     {
         null => "none",
+        ComputePrecision p => ComputePrecisionNames.Format(p),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using DitML.Precision;
+
 namespace DitML.Training;
 
 /// <summary>Training settings; defaults follow the DiT recipe (AdamW 1e-4, no decay, EMA 0.9999, batch 256, no clipping).</summary>
@@ -38,6 +41,15 @@ public sealed record TrainerOptions
     /// <summary>Randomly flip images horizontally (the recipe's augmentation; off for data where it changes meaning).</summary>
     public bool HorizontalFlip { get; init; } = true;
 
+    /// <summary>
+    /// The compute precision of the forward and backward (<see cref="ComputePrecision.Fp32"/>, the default, or
+    /// <see cref="ComputePrecision.Bf16"/>: bfloat16 matmuls, attention and convolutions). The master weights, AdamW
+    /// moments, EMA and loss are float32 either way; a run resumes only in the precision it was started in, unless
+    /// the resume overrides it.
+    /// </summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<ComputePrecision>))]
+    public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
+
     /// <summary>Checks the settings; returns this.</summary>
     public TrainerOptions Validate()
     {
@@ -50,6 +62,7 @@ public sealed record TrainerOptions
         if (LogEvery <= 0 || CheckpointEvery <= 0) throw new ArgumentException("LogEvery and CheckpointEvery must be positive");
         if (CheckpointInterval is { } interval && interval <= TimeSpan.Zero)
             throw new ArgumentException($"CheckpointInterval must be positive, got {interval}", nameof(CheckpointInterval));
+        if (!Enum.IsDefined(Precision)) throw new ArgumentException($"Precision (--precision) must be fp32 or bf16, got {Precision}", nameof(Precision));
         ArgumentNullException.ThrowIfNull(Optimizer);
         Optimizer.Validate();
         return this;

@@ -144,6 +144,41 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void PrecisionIsStoredWithTheRunAndAResumeInAnotherPrecisionIsRefusedUnlessOverridden()
+    {
+        string root = Directory.CreateTempSubdirectory("ditml-cli-precision-").FullName;
+        try
+        {
+            string data = Path.Combine(root, "data"), run = Path.Combine(root, "run");
+            IdxFiles.Write(data, n: 12, size: 8, classes: 3);
+            var (code, _, error) = CliRunner.Run(["train", "--data", data, .. Tiny, "--steps", "1", "--precision", "fp16", "--out", run]);
+            Assert.AreNotEqual(0, code, "an unknown precision is refused");
+            StringAssert.Contains(error, "fp16");
+            Assert.IsFalse(Directory.Exists(run), "before a run folder exists");
+            (code, var output, error) = CliRunner.Run(["train", "--data", data, .. Tiny, "--steps", "1", "--precision", "bf16", "--out", run]);
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "in bf16 on 12 images");
+            string checkpoint = Path.Combine(run, "checkpoint.safetensors");
+            Assert.AreEqual(DitML.Precision.ComputePrecision.Bf16, DitML.Training.TrainingCheckpoint.Read(checkpoint).Options.Precision);
+            (code, output, error) = CliRunner.Run("train", "--data", data, "--out", run, "--resume", "--steps", "2");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "in bf16", "a resume keeps the stored precision");
+            (code, _, error) = CliRunner.Run("train", "--data", data, "--out", run, "--resume", "--steps", "3", "--precision", "fp32");
+            Assert.AreEqual(2, code, "refused");
+            StringAssert.Contains(error, "precision: stored bf16, asked fp32");
+            Assert.AreEqual(2, DitML.Training.TrainingCheckpoint.Read(checkpoint).Step, "nothing trained");
+            (code, output, error) = CliRunner.Run("train", "--data", data, "--out", run, "--resume", "--steps", "3", "--precision", "fp32", "--override", "precision");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "in fp32");
+            Assert.AreEqual(DitML.Precision.ComputePrecision.Fp32, DitML.Training.TrainingCheckpoint.Read(checkpoint).Options.Precision);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
     [DataRow("--ema", "NaN")]
     [DataRow("--lr", "Infinity")]
     [DataRow("--lr", "-1")]

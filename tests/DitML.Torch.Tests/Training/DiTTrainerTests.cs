@@ -10,7 +10,7 @@ namespace DitML.Torch.Tests.Training;
 [TestClass]
 public sealed class DiTTrainerTests
 {
-    /// <summary>Eight C×8×8 images (C = 1 by default) of 4 classes: class k is a bright band at row 2k.</summary>
+    /// <summary>Eight C×8×8 images (C = 1 by default) of 4 classes: class k is a bright band at row 2k (also the bf16 training tests' data).</summary>
     internal sealed class Bands(int channels = 1) : IImageDataset
     {
         public int Count => 8;
