@@ -65,7 +65,7 @@ double finalLoss = log.TakeLast(10).Average(e => e.GetProperty("loss").GetDouble
 
 Directory.CreateDirectory(outDir);
 string candidate = Path.Combine(Path.GetTempPath(), "ditml-fmnist-candidate.onnx");
-DiTOnnxExporter.Export(ema, new DiTOnnxExportOptions { Space = space, GuidanceScale = scales[0] }).Save(candidate);
+using (var onnx = DiTOnnxExporter.Export(ema, new DiTOnnxExportOptions { Space = space, GuidanceScale = scales[0] })) onnx.Save(candidate);
 var labels = Enumerable.Range(0, 10 * perClass).Select(i => (long)(i / perClass)).ToArray();
 var seeds = Enumerable.Range(0, labels.Length).Select(i => (long)i).ToArray();
 
@@ -93,7 +93,12 @@ Console.WriteLine(string.Create(inv, $"real training images: class accuracy {rea
 var eligible = rows.Where(r => r.Accuracy >= 0.85).ToList();
 var best = (eligible.Count > 0 ? eligible : rows).OrderBy(r => eligible.Count > 0 ? r.Fid : -r.Accuracy).First();
 
-DiTOnnxExporter.Export(ema, new DiTOnnxExportOptions { Space = space, GuidanceScale = best.Scale }).Save(Path.Combine(outDir, "model.onnx"));
+// Fashion-MNIST's class names go into the metadata, so `ditml sample --classes Coat,Bag` and text labels work.
+using (var onnx = DiTOnnxExporter.Export(ema, new DiTOnnxExportOptions
+{
+    Space = space, GuidanceScale = best.Scale, ClassNames = ema.Config.NumClasses == 10 ? DitML.Data.FashionMnist.ClassNames : null,
+}))
+    onnx.Save(Path.Combine(outDir, "model.onnx"));
 File.Copy(Path.Combine(run, TrainingCheckpoint.EmaFileName), Path.Combine(outDir, "ema.safetensors"), overwrite: true);
 if (vaeDecoder is not null) File.Copy(vaeDecoder, Path.Combine(outDir, "vae-decoder.onnx"), overwrite: true);
 File.Delete(candidate);

@@ -49,7 +49,8 @@ internal static class QualityCurve
         foreach (var (total, ema) in sources.DistinctBy(s => s.Steps).OrderBy(s => s.Steps))
         {
             using (var model = DiTCheckpoint.Load(ema))
-                DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Space = ModelSpace.Pixel, GuidanceScale = scale }).Save(candidate);
+            using (var onnx = DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Space = ModelSpace.Pixel, GuidanceScale = scale }))
+                onnx.Save(candidate);
             var watch = Stopwatch.StartNew();
             using var generator = DiffusionGenerator.Open(candidate, new DiffusionGeneratorOptions
             {
