@@ -1,6 +1,6 @@
 // DiT vs DiffiT on Fashion-MNIST at equal training compute: the scoring half of run.sh.
 //
-//   eval:   samples one exported model (ditml export-onnx) 100 per class (seeds 0…999) at each guidance scale with its
+//   eval:   samples one exported model (ditml export-onnx) --per-class images of each class (seeds 0…10·per-class − 1; run.sh: 50) at each guidance scale with its
 //           family's sampler (DPM-Solver++(2M) 20 steps for the DDPM models, EDM's Heun 18 steps for image DiffiT),
 //           scores class accuracy and FID with the project's classifier, writes NAME.json and NAME-samples.png.
 //     dotnet run -c Release --project examples/DiffiTComparison -- eval --name dit --model runs/cmp/dit.onnx --out DIR

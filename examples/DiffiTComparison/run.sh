@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # DiT vs DiffiT on Fashion-MNIST at equal training compute, from the repository root:
 #   examples/DiffiTComparison/run.sh [RUNS=runs/cmp] [OUT=examples/DiffiTComparison]
+# PER_CLASS (default 50, what the committed results used: 500 samples per cell) samples per class in each evaluation.
 # Trains the three models one after another on one thread each (fp32, batch 64, lr 5e-4, EMA 0.99, seed 0), exports
 # each EMA to ONNX, samples and scores them (eval), and writes results.md and loss-curves.png (report).
 # PARALLEL=1 trains the three at once (what the committed results did, to fit the machine's time); the runs are
@@ -10,6 +11,7 @@
 set -euo pipefail
 RUNS=${1:-runs/cmp}
 OUT=${2:-examples/DiffiTComparison}
+PER_CLASS=${PER_CLASS:-50}
 dotnet build src/DitML.Cli -c Release -v q -nologo
 dotnet build examples/DiffiTComparison -c Release -v q -nologo
 DITML=src/DitML.Cli/bin/Release/net10.0/DitML.Cli
@@ -40,7 +42,7 @@ else
 fi
 for name in dit diffit-latent diffit-image; do
   $DITML export-onnx --checkpoint "$RUNS/$name/ema.safetensors" --out "$RUNS/$name.onnx"
-  $CMP eval --name $name --model "$RUNS/$name.onnx" --out "$OUT" --per-class 100 --guidance 1,3
+  $CMP eval --name $name --model "$RUNS/$name.onnx" --out "$OUT" --per-class "$PER_CLASS" --guidance 1,3
   cp "$RUNS/$name/loss.png" "$OUT/$name-loss.png"
 done
-$CMP report --runs "$RUNS" --out "$OUT" --per-class 100
+$CMP report --runs "$RUNS" --out "$OUT" --per-class "$PER_CLASS"
