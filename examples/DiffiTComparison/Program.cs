@@ -139,7 +139,7 @@ int Report()
         double compute = 3.0 * macs * steps * batch / 1e12;
         string Cell(double g) => r["rows"]!.AsArray().FirstOrDefault(x => (double)x!["guidance"]! == g) is { } row
             ? string.Create(inv, $"{(double)row["accuracy"]!:P1} / {(double)row["fid"]!:F1}") : "–";
-        md.AppendLine(string.Create(inv, $"| {title} | {r["config"]} | {(long)r["parameters"]!:N0} | {macs / 1e9:F3} | {steps:N0} ({steps * batch:N0} images) | {compute:F2} T | {r["sampler"]} | {Cell(1)} | {Cell(3)} |"));
+        md.AppendLine(string.Create(inv, $"| {title} | {r["config"]} | {(long)r["parameters"]!:N0} | {macs / 1e9:F4} | {steps:N0} ({steps * batch:N0} images) | {compute:F2} T | {r["sampler"]} | {Cell(1)} | {Cell(3)} |"));
         double perStep = 3.0 * macs * batch / 1e12;
         var line = plot.Add.Scatter(log.Select(p => p.Step * perStep).ToArray(), log.Select(p => p.Loss).ToArray());
         line.LegendText = name == "diffit-image" ? $"{title} (EDM-weighted loss)" : $"{title} (hybrid loss)";
