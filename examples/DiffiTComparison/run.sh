@@ -4,8 +4,8 @@
 # PER_CLASS (default 50, what the committed results used: 500 samples per cell) samples per class in each evaluation.
 # Trains the three models one after another on one thread each (fp32, batch 64, lr 5e-4, EMA 0.99, seed 0), exports
 # each EMA to ONNX, samples and scores them (eval), and writes results.md and loss-curves.png (report).
-# PARALLEL=1 trains the three at once (what the committed results did, to fit the machine's time); each run has the
-# same compute per run either way. Budget: DiT's 300 steps × 64 images × 3 × 0.1375 Gflops = 7.92 T multiply-
+# PARALLEL=1 trains the three at once (what the committed results did, to fit the machine's time); the compute per
+# run is the same either way. Budget: DiT's 300 steps × 64 images × 3 × 0.1375 Gflops = 7.92 T multiply-
 # accumulates; the other two get the steps that spend the same (latent DiffiT 0.1368 Gflops: 302 steps; image DiffiT
 # 0.1498 Gflops: 275 steps); `DiffiTComparison report` prints the compute each run actually spent.
 set -euo pipefail
