@@ -41,7 +41,7 @@ internal static class PersistedGeneration
         int size = GeneratedImages.PixelCount(generator);
         if (size > SizedGenerationOutput.MaxPixels)
             throw new NotSupportedException($"a saved DiffusionGenerate pipeline carries images of at most {SizedGenerationOutput.MaxPixels} values; {spec.ModelPath} makes {generator.Channels}×{generator.Height}×{generator.Width} = {size}");
-        var empty = new EmptyDataView(inputSchema);
+        var empty = new DefaultRowsDataView(inputSchema);
         var labelText = new EstimatorChain<ITransformer>();
         string labelSource = options.LabelColumnName;
         DataViewType labelType = label.Type;
@@ -90,7 +90,7 @@ internal static class PersistedGeneration
             .Append(ml.Transforms.CopyColumns(options.ImageColumnName, ImageColumn))
             .Append(ml.Transforms.CopyColumns(options.PixelsColumnName, PixelsColumn))
             .Append(ml.Transforms.DropColumns(SpecColumn, LabelColumn, SeedColumn, ImageColumn, PixelsColumn));
-        return pipeline.Fit(new EmptyDataView(inputSchema));
+        return pipeline.Fit(new DefaultRowsDataView(inputSchema));
     }
 
     private sealed class SizingRow

@@ -76,7 +76,7 @@ internal static class PipelineRestoration
     /// <summary>The spec the Expression column of a saved generation holds, read by running its first transforms on one row.</summary>
     private static GenerationSpec ReadSpec(ITransformer[] head, DataViewSchema inputSchema)
     {
-        IDataView view = new DefaultRowDataView(inputSchema);
+        IDataView view = new DefaultRowsDataView(inputSchema, rowCount: 1);
         foreach (var t in head) view = t.Transform(view);
         var text = view.GetColumn<ReadOnlyMemory<char>>(PersistedGeneration.SpecColumn).Single();
         return GenerationSpec.FromBase64(text.ToString());

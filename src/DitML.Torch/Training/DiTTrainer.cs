@@ -314,24 +314,7 @@ public sealed class DiTTrainer : IDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // A failure in the step itself leaves the weights of the step before; one after it (logging, a
-                // periodic checkpoint: a full disk) leaves those of the completed step.
-                long failed = stepDone ? Step : Step + 1;
-                string path = Path.Combine(runDirectory, TrainingCheckpoint.FileName);
-                (long Step, string? Path) kept = (saved, File.Exists(path) ? path : null);
-                if (Step > 0)
-                {
-                    try
-                    {
-                        if (saved != Step) SaveCheckpoint();
-                        kept = (Step, path);
-                    }
-                    catch (Exception)
-                    {
-                        // The previous checkpoint (written atomically) is intact: the message names it.
-                    }
-                }
-                throw new TrainingFailedException(failed, kept.Step, kept.Path, e);
+                throw StepFailure.Checkpointed(e, stepDone, Step, saved, Path.Combine(runDirectory, TrainingCheckpoint.FileName), SaveCheckpoint);
             }
         }
         if (saved != Step || !File.Exists(Path.Combine(runDirectory, TrainingCheckpoint.FileName))) SaveCheckpoint();

@@ -3,7 +3,7 @@ namespace DitML.Training;
 /// <summary>
 /// What a trainer does when a step fails: keeps the work done (writes the checkpoint of the last completed step when
 /// it is newer than the saved one) and names, in the exception, the step that failed and the checkpoint that holds the
-/// work. Used by <see cref="EdmTrainer"/>; <see cref="DiTTrainer"/> holds the same logic inline.
+/// work. Shared by <see cref="DiTTrainer"/> and <see cref="EdmTrainer"/>.
 /// </summary>
 internal static class StepFailure
 {
