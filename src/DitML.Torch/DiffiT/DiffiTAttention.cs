@@ -49,8 +49,7 @@ public sealed class DiffiTAttention : nn.Module<Tensor, Tensor, Tensor>
             throw new ArgumentException($"DiffiT attention expects {tokens} tokens, got {h.shape[1]}", nameof(h));
         using var scope = NewDisposeScope();
         var projected = qkv.forward(h) + qkv_temb.forward(c).unsqueeze(1);    // (N, T, 3D)
-        var bias = relative_position_bias_table.index_select(0, relative_position_index.view(-1)) // (T·T, H)
-            .view(tokens, tokens, numHeads).permute(2, 0, 1).unsqueeze(0);    // (1, H, T, T)
+        var bias = TimeDependentSelfAttention.RelativeBias(relative_position_bias_table, relative_position_index, tokens, numHeads); // (1, H, T, T)
         return proj.forward(AttentionMath.SelfAttend(projected, numHeads, bias)).MoveToOuterDisposeScope(); // (N, T, D)
     }
 }

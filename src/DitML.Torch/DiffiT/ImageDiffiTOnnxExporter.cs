@@ -130,18 +130,9 @@ public static class ImageDiffiTOnnxExporter
         /// <summary>TMSA's relative position bias of one window, gathered from the table at export time: (1, H, w², w²).</summary>
         private string RelativeBias(string prefix, int heads)
         {
-            var table = w[prefix + ".relative_position_bias_table"];
-            int wdw = c.WindowSize, l = wdw * wdw, side = 2 * wdw - 1;
-            var bias = new float[heads * l * l];
-            for (int i = 0; i < l; i++)
-            {
-                for (int j = 0; j < l; j++)
-                {
-                    int row = (i / wdw - j / wdw + wdw - 1) * side + (i % wdw - j % wdw + wdw - 1);
-                    for (int hh = 0; hh < heads; hh++) bias[(hh * l + i) * l + j] = table[row * heads + hh];
-                }
-            }
-            return g.Initializer(prefix + ".relative_position_bias", bias, 1, heads, l, l);
+            int l = c.WindowSize * c.WindowSize;
+            return DitML.Dit.TransformerOnnx.RelativeBias(g, prefix + ".relative_position_bias", w[prefix + ".relative_position_bias_table"],
+                TimeDependentSelfAttention.RelativeIndex(c.WindowSize), l, heads, l);
         }
 
         private string Mlp(string x, string prefix, int d)

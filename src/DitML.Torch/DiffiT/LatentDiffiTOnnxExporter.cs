@@ -76,14 +76,7 @@ public static class LatentDiffiTOnnxExporter
     private static string RelativeBias(OnnxGraphBuilder g, LatentDiffiTConfig c, Func<string, float[]> w, string prefix)
     {
         var table = w(prefix + ".relative_position_bias_table");                                  // ((2W−1)², H)
-        var index = w(prefix + ".relative_position_index");                                       // (T, T), exact in float32
-        int tokens = c.NumPatches, heads = c.NumHeads;
-        var bias = new float[heads * tokens * tokens];
-        for (int ij = 0; ij < tokens * tokens; ij++)
-        {
-            int row = (int)index[ij];
-            for (int hh = 0; hh < heads; hh++) bias[hh * tokens * tokens + ij] = table[row * heads + hh];
-        }
-        return g.Initializer(prefix + ".relative_position_bias", bias, 1, heads, tokens, tokens);
+        var index = Array.ConvertAll(w(prefix + ".relative_position_index"), v => (long)v);     // (T, T), exact in float32
+        return TransformerOnnx.RelativeBias(g, prefix + ".relative_position_bias", table, index, c.NumPatches, c.NumHeads, c.NumPatches);
     }
 }

@@ -48,12 +48,19 @@ public sealed class TimeDependentSelfAttention : nn.Module<Tensor, Tensor, Tenso
         long tokens = x.shape[1], t = gridTokens;
         var projected = MixedPrecision.Linear(qkv, x) + MixedPrecision.Linear(qkv_t, c).unsqueeze(1); // (N, T, 3D)
         var index = tensor(relativeIndex, device: x.device);
-        var bias = relative_position_bias_table.index_select(0, index)       // (T·T, H)
-            .reshape(t, t, numHeads).permute(2, 0, 1).unsqueeze(0);           // (1, H, T, T)
+        var bias = RelativeBias(relative_position_bias_table, index, t, numHeads); // (1, H, T, T)
         if (tokens > t)                                                       // in-context tokens: no position, no bias
             bias = nn.functional.pad(bias, [0, tokens - t, 0, tokens - t]);    // (1, H, L, L)
         return MixedPrecision.Linear(proj, AttentionMath.SelfAttend(projected, numHeads, bias)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The attention bias B[h, i, j] = table[index[i, j], h] of <paramref name="tokens"/> tokens, shaped (1, H, T, T) to
+    /// broadcast over the batch: what every TMSA variant (this one, latent DiffiT's, the windowed one) adds to its logits.
+    /// </summary>
+    internal static Tensor RelativeBias(Tensor table, Tensor index, long tokens, int heads) =>
+        table.index_select(0, index.view(-1))                                // (T·T, H)
+            .reshape(tokens, tokens, heads).permute(2, 0, 1).unsqueeze(0);   // (1, H, T, T)
 
     /// <summary>For each (query, key) token pair of a G×G grid, the row of its offset in the bias table.</summary>
     internal static long[] RelativeIndex(int gridSize)

@@ -54,8 +54,7 @@ public sealed class WindowAttention : nn.Module<Tensor, Tensor, Tensor>
         var win = h.view(n, rows, w, cols, w, d).permute(0, 1, 3, 2, 4, 5).reshape(n * windows, w * w, d); // (N·nW, w², C)
         var time = qkv_temb.forward(c).view(n, 1, 1, 3 * d).expand(n, windows, 1, 3 * d).reshape(n * windows, 1, 3 * d); // (N·nW, 1, 3C)
         var projected = qkv.forward(win) + time;                               // (N·nW, w², 3C)
-        var bias = relative_position_bias_table.index_select(0, relative_position_index.view(-1)) // (w⁴, H)
-            .view(w * w, w * w, numHeads).permute(2, 0, 1).unsqueeze(0);       // (1, H, w², w²)
+        var bias = TimeDependentSelfAttention.RelativeBias(relative_position_bias_table, relative_position_index, w * w, numHeads); // (1, H, w², w²)
         var o = proj.forward(AttentionMath.SelfAttend(projected, numHeads, bias)); // (N·nW, w², C)
         return o.view(n, rows, cols, w, w, d).permute(0, 1, 3, 2, 4, 5).reshape(n, height, width, d).MoveToOuterDisposeScope();
     }

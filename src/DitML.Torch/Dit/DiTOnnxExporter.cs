@@ -116,20 +116,10 @@ public static class DiTOnnxExporter
         /// <summary>TMSA's relative position bias, gathered from the table at export time: (1, H, L, L).</summary>
         private string RelativeBias(string prefix)
         {
-            var table = w(prefix + ".relative_position_bias_table");
-            int t = c.NumPatches, side = 2 * c.GridSize - 1, heads = c.NumHeads;
-            int l = c.Conditioning == DiTConditioning.InContext ? t + DiTComplexity.ConditioningTokens : t;
-            var bias = new float[heads * l * l];                                   // conditioning tokens get no bias
-            for (int i = 0; i < t; i++)
-            {
-                for (int j = 0; j < t; j++)
-                {
-                    int dr = i / c.GridSize - j / c.GridSize + c.GridSize - 1, dc = i % c.GridSize - j % c.GridSize + c.GridSize - 1;
-                    int row = dr * side + dc;
-                    for (int hh = 0; hh < heads; hh++) bias[(hh * l + i) * l + j] = table[row * heads + hh];
-                }
-            }
-            return g.Initializer(prefix + ".relative_position_bias", bias, 1, heads, l, l);
+            int t = c.NumPatches;
+            int l = c.Conditioning == DiTConditioning.InContext ? t + DiTComplexity.ConditioningTokens : t; // conditioning tokens get no bias
+            return TransformerOnnx.RelativeBias(g, prefix + ".relative_position_bias", w(prefix + ".relative_position_bias_table"),
+                DitML.DiffiT.TimeDependentSelfAttention.RelativeIndex(c.GridSize), t, c.NumHeads, l);
         }
 
         private string Mlp(string x, string prefix) => TransformerOnnx.Mlp(g, w, x, prefix, d, c.MlpHiddenSize, Quantized(prefix));

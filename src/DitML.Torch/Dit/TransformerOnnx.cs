@@ -74,6 +74,26 @@ internal static class TransformerOnnx
         return g.MatMul(g.Softmax(scores, -1), v);
     }
 
+    /// <summary>
+    /// TMSA's relative position bias B[h, i, j] = table[index[i·T + j], h] over <paramref name="tokens"/> tokens, gathered
+    /// at export time into the initializer <paramref name="name"/> of shape (1, H, L, L); tokens past T (L &gt; T: DiT's
+    /// in-context conditioning tokens) get no bias.
+    /// </summary>
+    public static string RelativeBias(OnnxGraphBuilder g, string name, float[] table, IReadOnlyList<long> index, int tokens, int heads, int paddedTokens)
+    {
+        int l = paddedTokens;
+        var bias = new float[heads * l * l];
+        for (int i = 0; i < tokens; i++)
+        {
+            for (int j = 0; j < tokens; j++)
+            {
+                long row = index[i * tokens + j];
+                for (int hh = 0; hh < heads; hh++) bias[(hh * l + i) * l + j] = table[row * heads + hh];
+            }
+        }
+        return g.Initializer(name, bias, 1, heads, l, l);
+    }
+
     /// <summary>fc1 → GELU (tanh) → fc2 (both int8 when <paramref name="int8"/>).</summary>
     public static string Mlp(OnnxGraphBuilder g, Func<string, float[]> w, string x, string prefix, int d, int hidden, bool int8 = false) =>
         Linear(g, w, g.GeluTanh(Linear(g, w, x, prefix + ".fc1", d, hidden, int8: int8)), prefix + ".fc2", hidden, d, int8: int8);
