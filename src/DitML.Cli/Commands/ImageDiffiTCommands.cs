@@ -51,7 +51,7 @@ internal static class ImageDiffiTCommands
     {
         if (dropped.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } other)
             throw new ArgumentException($"{other.Name} does not apply to image DiffiT (an EDM model trained on pixels); drop it");
-        if (resuming && parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name is "--batch" or "--lr" or "--ema" or "--seed" or "--clip" or "--no-flip"
+        if (resuming && parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name is "--batch" or "--lr" or "--lr-warmup" or "--lr-decay" or "--lr-decay-start" or "--lr-final" or "--ema" or "--seed" or "--clip" or "--no-flip"
             or "--log-every" or "--checkpoint-every" && parse.GetResult(o) is { Implicit: false }) is { } changed)
             throw new ArgumentException($"an image DiffiT run resumes with its stored settings: only --steps may change, not {changed.Name}");
         var dataset = dataOptions.Open(parse);

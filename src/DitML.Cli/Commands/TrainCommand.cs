@@ -34,6 +34,11 @@ internal static class TrainCommand
         var steps = new Option<long>("--steps") { Description = "Optimizer steps to reach.", DefaultValueFactory = _ => 1000 };
         var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
         var lr = new Option<double>("--lr") { Description = "AdamW learning rate.", DefaultValueFactory = _ => 1e-4 };
+        var warmup = new Option<long>("--lr-warmup") { Description = "Learning-rate warm-up: steps over which the rate rises linearly to --lr (0: none, the recipe).", DefaultValueFactory = _ => 0 };
+        var decay = new Option<string>("--lr-decay") { Description = "Learning-rate decay after --lr-decay-start: none (the recipe), cosine or linear, reaching --lr-final × --lr at the last step.", DefaultValueFactory = _ => "none" }
+            .AcceptOnlyFromAmong("none", "cosine", "linear");
+        var decayStart = new Option<long>("--lr-decay-start") { Description = "The step the decay starts from (0: the whole run; later: constant, then a cool-down).", DefaultValueFactory = _ => 0 };
+        var finalFraction = new Option<double>("--lr-final") { Description = "The fraction of --lr the decay ends at, in [0, 1).", DefaultValueFactory = _ => 0 };
         var emaDecay = new Option<double>("--ema") { Description = "EMA decay.", DefaultValueFactory = _ => 0.9999 };
         var seed = new Option<long>("--seed") { Description = "Seed of everything random.", DefaultValueFactory = _ => 0 };
         var clip = new Option<double?>("--clip") { Description = "Clip the gradient norm (off by default, as the recipe)." };
@@ -41,7 +46,7 @@ internal static class TrainCommand
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Run folder (checkpoint, ema.safetensors, log.jsonl, loss.png).", Required = true };
         var logEvery = new Option<int>("--log-every") { Description = "Steps between log lines (log.jsonl).", DefaultValueFactory = _ => 50 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly where it stopped, toward its stored target (or --steps). Settings that differ from the stored run are refused unless --override lists them." };
-        var overrides = new Option<string[]>("--override") { Description = "On --resume: the settings allowed to differ from the stored run, comma-separated (data, batch, lr, ema, seed, clip, flip, precision).", AllowMultipleArgumentsPerToken = true };
+        var overrides = new Option<string[]>("--override") { Description = "On --resume: the settings allowed to differ from the stored run, comma-separated (data, batch, lr (the rate and its schedule), ema, seed, clip, flip, precision).", AllowMultipleArgumentsPerToken = true };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints (also every 10 minutes, at the end, on Ctrl+C and when a step fails).", DefaultValueFactory = _ => 500 };
         var init = new Option<FileInfo?>("--init") { Description = "Fine-tune: start from these weights (official DiT .pt/.safetensors, latent DiffiT's diffit_256.safetensors, or a DitML checkpoint; the EMA weights when present), with a fresh optimizer; the architecture and family are the file's." };
         var resumeFrom = new Option<FileInfo?>("--resume-from") { Description = "Continue an official DiT training checkpoint {model, ema, opt, args} (train.py's, or `ditml convert`'s) in a new run folder --out: weights, EMA, AdamW moments, step and lr from the file." };
@@ -51,7 +56,7 @@ internal static class TrainCommand
         var vae = new Option<FileInfo?>("--vae") { Description = "Train on latents of this VAE (a ditml train-vae vae.safetensors, or SD's): every image is encoded once, with its mirror unless --no-flip, into the run folder's latents.safetensors." };
         var command = new Command("train", "Train a class-conditional DiT or latent DiffiT with the official DiT recipe (AdamW, EMA, class dropout, hybrid loss). Ctrl+C or SIGTERM writes a checkpoint; --resume continues exactly.");
         dataOptions.AddTo(command);
-        foreach (var o in new Option[] { model, family, depth, width, heads, patch, steps, batch, lr, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, overrides, checkpointEvery, init, numClasses, vae, resumeFrom, precision }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, family, depth, width, heads, patch, steps, batch, lr, warmup, decay, decayStart, finalFraction, emaDecay, seed, clip, noFlip, outDir, logEvery, resume, overrides, checkpointEvery, init, numClasses, vae, resumeFrom, precision }) command.Options.Add(o);
         ImageDiffiTCommands.AddTrainOptions(command);
         command.SetAction(parse =>
         {
@@ -79,6 +84,11 @@ internal static class TrainCommand
                 Steps = parse.GetValue(steps),
                 BatchSize = parse.GetValue(batch),
                 Optimizer = new AdamWOptions { LearningRate = parse.GetValue(lr) },
+                Schedule = new LearningRateSchedule
+                {
+                    WarmupSteps = parse.GetValue(warmup), Decay = Enum.Parse<LearningRateDecay>(parse.GetValue(decay)!, ignoreCase: true),
+                    DecayStartStep = parse.GetValue(decayStart), FinalFraction = parse.GetValue(finalFraction),
+                },
                 EmaDecay = parse.GetValue(emaDecay),
                 Seed = parse.GetValue(seed),
                 GradientClip = parse.GetValue(clip),
@@ -123,7 +133,8 @@ internal static class TrainCommand
                     $"{d.Config.Name ?? "latent DiffiT"} depth {d.Config.Depth}, width {d.Config.HiddenSize}, patch {d.Config.PatchSize} ({LatentDiffiTComplexity.Parameters(d.Config):N0} parameters)"),
                 _ => string.Create(CultureInfo.InvariantCulture, $"{trainer.Model.Config.Name ?? "DiT"} depth {trainer.Model.Config.Depth}, width {trainer.Model.Config.HiddenSize}, patch {trainer.Model.Config.PatchSize} ({DiTComplexity.Parameters(trainer.Model.Config):N0} parameters, {DiTComplexity.Gflops(trainer.Model.Config):F3} Gflops)"),
             };
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"training {what} in {ComputePrecisionNames.Format(trainer.Options.Precision)} on {dataset.Count} images from step {trainer.Step} to {trainer.Options.Steps}"));
+            string rate = trainer.Options.Schedule == new LearningRateSchedule() ? "" : $" ({trainer.Options.Schedule})";
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"training {what} in {ComputePrecisionNames.Format(trainer.Options.Precision)} on {dataset.Count} images from step {trainer.Step} to {trainer.Options.Steps}, lr {trainer.Options.Optimizer.LearningRate}{rate}"));
             using var bar = new ProgressBar(error, "training", (int)(trainer.Options.Steps - trainer.Step));
             long done;
             string curve = Path.Combine(run, LossCurve.FileName);
@@ -170,12 +181,17 @@ internal static class TrainCommand
         var clipOption = (Option<double?>)parse.CommandResult.Command.Options.First(o => o.Name == "--clip");
         bool noFlipGiven = given(parse.CommandResult.Command.Options.First(o => o.Name == "--no-flip"));
         var precisionOption = (Option<string>)parse.CommandResult.Command.Options.First(o => o.Name == "--precision");
+        var decayOption = (Option<string>)parse.CommandResult.Command.Options.First(o => o.Name == "--lr-decay");
         return new ResumeOptions
         {
             Steps = If<long>("--steps"),
             Depth = depth, HiddenSize = width, NumHeads = heads, PatchSize = patch,
             BatchSize = If<int>("--batch"),
             LearningRate = If<double>("--lr"),
+            WarmupSteps = If<long>("--lr-warmup"),
+            Decay = given(decayOption) ? Enum.Parse<LearningRateDecay>(parse.GetValue(decayOption)!, ignoreCase: true) : null,
+            DecayStartStep = If<long>("--lr-decay-start"),
+            FinalFraction = If<double>("--lr-final"),
             EmaDecay = If<double>("--ema"),
             Seed = If<long>("--seed"),
             ClipGiven = given(clipOption),

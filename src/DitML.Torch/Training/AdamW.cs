@@ -47,11 +47,16 @@ public sealed class AdamW : IDisposable
         return true;
     }
 
-    /// <summary>One update from the current gradients (parameters without a gradient are skipped).</summary>
-    public void Update()
+    /// <summary>
+    /// One update from the current gradients (parameters without a gradient are skipped), at
+    /// <paramref name="learningRate"/> (a schedule's rate for this step; null: <see cref="AdamWOptions.LearningRate"/>).
+    /// </summary>
+    public void Update(double? learningRate = null)
     {
+        if (learningRate is { } given && !(given >= 0 && double.IsFinite(given)))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), given, "the learning rate must be ≥ 0 and finite");
         Step++;
-        double b1 = Options.Beta1, b2 = Options.Beta2, lr = Options.LearningRate;
+        double b1 = Options.Beta1, b2 = Options.Beta2, lr = learningRate ?? Options.LearningRate;
         double correction1 = 1 - Math.Pow(b1, Step);
         double sqrtCorrection2 = Math.Sqrt(1 - Math.Pow(b2, Step));
         using var _ = no_grad();

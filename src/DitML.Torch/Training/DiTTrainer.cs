@@ -1,10 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using DitML.Checkpoints;
 using DitML.Data;
 using DitML.Diffusion;
-using DitML.Imaging;
 using DitML.Models;
 using DitML.Precision;
 using TorchSharp;
@@ -22,7 +19,7 @@ namespace DitML.Training;
 /// <c>ema.safetensors</c> (a DitML model checkpoint of the family), and <c>log.jsonl</c>. Every random draw of step s
 /// derives from (seed, s), so a run stopped and resumed logs the same losses as one that ran straight through.
 /// </summary>
-public sealed class DiTTrainer : IDisposable
+public sealed class DiTTrainer : IDisposable, ITrainingRun
 {
     private readonly IImageDataset data;
     private readonly string runDirectory;
@@ -31,7 +28,7 @@ public sealed class DiTTrainer : IDisposable
     private readonly AdamW optimizer;
     private readonly ExponentialMovingAverage average;
     private readonly DiffusionLoss loss = new();
-    private readonly BatchSchedule batches;
+    private readonly TrainingBatch batch;
     private readonly RunFolderLock runLock;
 
     private DiTTrainer(Architecture config, IImageDataset data, TrainerOptions options, string runDirectory, long step, RunFolderLock runLock)
@@ -46,7 +43,7 @@ public sealed class DiTTrainer : IDisposable
         ema = config.Build();
         optimizer = new AdamW(model.Module, options.Optimizer);
         average = new ExponentialMovingAverage(model.Module, ema.Module, options.EmaDecay);
-        batches = new BatchSchedule(data.Count, options.Seed);
+        batch = new TrainingBatch(data, options.BatchSize, options.Seed, options.HorizontalFlip);
         Step = step;
         // Steps logged past the checkpoint (a run killed between checkpoints) are trained and logged again.
         TrainingLog.TruncateTo(Path.Combine(runDirectory, TrainingLog.FileName), step);
@@ -238,87 +235,34 @@ public sealed class DiTTrainer : IDisposable
     /// A step failed (a data error, a divergence, an exception); the checkpoint of the last completed step was written
     /// first, and the cause is the inner exception.
     /// </exception>
-    public long Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
-    {
-        int b = Options.BatchSize, plane = data.Channels * data.Height * data.Width;
-        var pixels = new float[b * plane];
-        var labels = new long[b];
-        var indices = new int[b];
-        var flip = new bool[b];
-        string logPath = Path.Combine(runDirectory, TrainingLog.FileName);
-        double sumLoss = 0, sumMse = 0, sumVb = 0;
-        int count = 0;
-        var watch = Stopwatch.StartNew();
-        var sinceCheckpoint = Stopwatch.StartNew();
-        long saved = Step;
-        model.Module.train();
-        using var log = new StreamWriter(logPath, append: true);
-        while (Step < Options.Steps && !cancellation.IsCancellationRequested)
-        {
-            bool stepDone = false;
-            try
-            {
-                using var scope = NewDisposeScope();
-                // Everything random in this step comes from (seed, step).
-                long stepSeed = DerivedSeed.Of(Options.Seed, Step);
-                batches.Indices(Step, indices);
-                var coin = new TrainingRandom(DerivedSeed.Of(Options.Seed, Step));
-                data.CopyImages(indices, pixels);
-                for (int i = 0; i < b; i++)
-                {
-                    labels[i] = data.GetLabel(indices[i]);
-                    flip[i] = Options.HorizontalFlip && coin.NextBool();
-                    if (flip[i]) HorizontalFlip.InPlace(pixels.AsSpan(i * plane, plane), data.Channels, data.Height, data.Width);
-                }
-                var x0 = tensor(pixels, [b, data.Channels, data.Height, data.Width]);
-                var y = tensor(labels);
-                manual_seed(stepSeed);
-                var t = loss.SampleTimesteps(b);
-                var noise = randn_like(x0);
-                DiffusionLossTerms terms;
-                using (MixedPrecision.Enter(Options.Precision))                 // the model's output, hence the loss, is float32
-                    terms = loss.Compute((xt, tt) => model.forward(xt, tt, y), x0, t, noise);
-                var mean = terms.Loss.mean();
-                optimizer.ZeroGrad();
-                mean.backward();
-                // The checkpoint of the step before is written by the failure handler below.
-                FiniteGradients.Check(optimizer, Step, onDiverged: null);
-                if (Options.GradientClip is { } clip) nn.utils.clip_grad_norm_(model.Module.parameters(), clip);
-                sumLoss += mean.item<float>();
-                sumMse += terms.Mse.mean().item<float>();
-                sumVb += terms.Vb is null ? 0 : terms.Vb.mean().item<float>();
-                optimizer.Update();
-                average.Update();
-                Step++;
-                stepDone = true;
+    public long Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default) =>
+        TrainingLoop.Run(this, progress, cancellation);
 
-                count++;
-                if (Step % Options.LogEvery == 0 || Step == Options.Steps)
-                {
-                    var point = new TrainingProgress(Step, Options.Steps, sumLoss / count, sumMse / count, sumVb / count, count / watch.Elapsed.TotalSeconds);
-                    log.WriteLine(JsonSerializer.Serialize(new
-                    {
-                        step = point.Step, loss = point.Loss, mse = point.Mse, vb = point.Vb, steps_per_second = Math.Round(point.StepsPerSecond, 3),
-                    }));
-                    log.Flush();
-                    progress?.Report(point);
-                    (sumLoss, sumMse, sumVb, count) = (0, 0, 0, 0);
-                    watch.Restart();
-                }
-                if (Step % Options.CheckpointEvery == 0 || (Options.CheckpointInterval is { } interval && sinceCheckpoint.Elapsed >= interval))
-                {
-                    SaveCheckpoint();
-                    saved = Step;
-                    sinceCheckpoint.Restart();
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                throw StepFailure.Checkpointed(e, stepDone, Step, saved, Path.Combine(runDirectory, TrainingCheckpoint.FileName), SaveCheckpoint);
-            }
-        }
-        if (saved != Step || !File.Exists(Path.Combine(runDirectory, TrainingCheckpoint.FileName))) SaveCheckpoint();
-        return Step;
+    string ITrainingRun.RunDirectory => runDirectory;
+
+    void ITrainingRun.BeginTraining() => model.Module.train();
+
+    StepLoss ITrainingRun.TrainStep(double learningRate)
+    {
+        // Everything random in this step comes from (seed, step).
+        var (x0, y) = batch.Draw(Step);
+        manual_seed(DerivedSeed.Of(Options.Seed, Step));
+        var t = loss.SampleTimesteps(x0.shape[0]);
+        var noise = randn_like(x0);
+        DiffusionLossTerms terms;
+        using (MixedPrecision.Enter(Options.Precision))                 // the model's output, hence the loss, is float32
+            terms = loss.Compute((xt, tt) => model.forward(xt, tt, y), x0, t, noise);
+        var mean = terms.Loss.mean();
+        optimizer.ZeroGrad();
+        mean.backward();
+        // The checkpoint of the step before is written by the loop's failure handler.
+        FiniteGradients.Check(optimizer, Step, onDiverged: null);
+        if (Options.GradientClip is { } clip) nn.utils.clip_grad_norm_(model.Module.parameters(), clip);
+        var result = new StepLoss(mean.item<float>(), terms.Mse.mean().item<float>(), terms.Vb is null ? 0 : terms.Vb.mean().item<float>());
+        optimizer.Update(learningRate);
+        average.Update();
+        Step++;
+        return result;
     }
 
     /// <summary>Writes the training checkpoint and the EMA weights (a DitML model checkpoint with its config).</summary>

@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using DitML.Checkpoints;
 using DitML.Data;
 using DitML.DiffiT;
 using DitML.Diffusion;
-using DitML.Imaging;
 using DitML.Models;
 using DitML.Onnx;
 using TorchSharp;
@@ -21,7 +19,7 @@ namespace DitML.Training;
 /// (an <see cref="ImageDiffiTCheckpoint"/>). Every random draw of step s derives from (seed, s). Not done: EDM's
 /// non-leaking augmentation pipeline (the paper's CIFAR-10 recipe uses it).
 /// </summary>
-public sealed class EdmTrainer : IDisposable
+public sealed class EdmTrainer : IDisposable, ITrainingRun
 {
     private const string StepKey = "ditml.step";
     private const string OptimizerStepKey = "ditml.optimizer_step";
@@ -33,7 +31,7 @@ public sealed class EdmTrainer : IDisposable
     private readonly EdmDenoiser denoiser;
     private readonly AdamW optimizer;
     private readonly ExponentialMovingAverage average;
-    private readonly BatchSchedule batches;
+    private readonly TrainingBatch batch;
     private readonly RunFolderLock runLock;
 
     private EdmTrainer(ImageDiffiTConfig config, EdmSettings edm, IImageDataset data, TrainerOptions options, string runDirectory, long step, RunFolderLock runLock)
@@ -49,7 +47,7 @@ public sealed class EdmTrainer : IDisposable
         denoiser = new EdmDenoiser(model, edm);
         optimizer = new AdamW(model, options.Optimizer);
         average = new ExponentialMovingAverage(model, ema, options.EmaDecay);
-        batches = new BatchSchedule(data.Count, options.Seed);
+        batch = new TrainingBatch(data, options.BatchSize, options.Seed, options.HorizontalFlip);
         Step = step;
         TrainingLog.TruncateTo(Path.Combine(runDirectory, TrainingLog.FileName), step);
     }
@@ -151,72 +149,28 @@ public sealed class EdmTrainer : IDisposable
     /// Logged: the weighted EDM loss and, as "mse", the unweighted ‖D − x₀‖² mean. Returns the steps done.
     /// </summary>
     /// <exception cref="TrainingFailedException">A step failed; the checkpoint of the last completed step was written first.</exception>
-    public long Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    public long Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default) =>
+        TrainingLoop.Run(this, progress, cancellation);
+
+    string ITrainingRun.RunDirectory => runDirectory;
+
+    void ITrainingRun.BeginTraining() => model.train();
+
+    StepLoss ITrainingRun.TrainStep(double learningRate)
     {
-        int b = Options.BatchSize, plane = data.Channels * data.Height * data.Width;
-        var pixels = new float[b * plane];
-        var labels = new long[b];
-        var indices = new int[b];
-        string logPath = Path.Combine(runDirectory, TrainingLog.FileName);
-        double sumLoss = 0;
-        int count = 0;
-        var watch = Stopwatch.StartNew();
-        var sinceCheckpoint = Stopwatch.StartNew();
-        long saved = Step;
-        model.train();
-        using var log = new StreamWriter(logPath, append: true);
-        while (Step < Options.Steps && !cancellation.IsCancellationRequested)
-        {
-            bool stepDone = false;
-            try
-            {
-                using var scope = NewDisposeScope();
-                long stepSeed = DerivedSeed.Of(Options.Seed, Step);
-                batches.Indices(Step, indices);
-                var coin = new TrainingRandom(stepSeed);
-                data.CopyImages(indices, pixels);
-                for (int i = 0; i < b; i++)
-                {
-                    labels[i] = data.GetLabel(indices[i]);
-                    if (Options.HorizontalFlip && coin.NextBool()) HorizontalFlip.InPlace(pixels.AsSpan(i * plane, plane), data.Channels, data.Height, data.Width);
-                }
-                var x0 = tensor(pixels, [b, data.Channels, data.Height, data.Width]);
-                var y = tensor(labels);
-                manual_seed(stepSeed);
-                var loss = EdmLoss.Compute(denoiser, x0, y);
-                optimizer.ZeroGrad();
-                loss.backward();
-                FiniteGradients.Check(optimizer, Step, onDiverged: null);
-                if (Options.GradientClip is { } clip) nn.utils.clip_grad_norm_(model.parameters(), clip);
-                sumLoss += loss.item<float>();
-                optimizer.Update();
-                average.Update();
-                Step++;
-                stepDone = true;
-                count++;
-                if (Step % Options.LogEvery == 0 || Step == Options.Steps)
-                {
-                    var point = new TrainingProgress(Step, Options.Steps, sumLoss / count, sumLoss / count, 0, count / watch.Elapsed.TotalSeconds);
-                    log.WriteLine(JsonSerializer.Serialize(new { step = point.Step, loss = point.Loss, steps_per_second = Math.Round(point.StepsPerSecond, 3) }));
-                    log.Flush();
-                    progress?.Report(point);
-                    (sumLoss, count) = (0, 0);
-                    watch.Restart();
-                }
-                if (Step % Options.CheckpointEvery == 0 || (Options.CheckpointInterval is { } interval && sinceCheckpoint.Elapsed >= interval))
-                {
-                    SaveCheckpoint();
-                    saved = Step;
-                    sinceCheckpoint.Restart();
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                throw StepFailure.Checkpointed(e, stepDone, Step, saved, Path.Combine(runDirectory, TrainingCheckpoint.FileName), SaveCheckpoint);
-            }
-        }
-        if (saved != Step || !File.Exists(Path.Combine(runDirectory, TrainingCheckpoint.FileName))) SaveCheckpoint();
-        return Step;
+        // Everything random in this step comes from (seed, step).
+        var (x0, y) = batch.Draw(Step);
+        manual_seed(DerivedSeed.Of(Options.Seed, Step));
+        var loss = EdmLoss.Compute(denoiser, x0, y);
+        optimizer.ZeroGrad();
+        loss.backward();
+        FiniteGradients.Check(optimizer, Step, onDiverged: null);
+        if (Options.GradientClip is { } clip) nn.utils.clip_grad_norm_(model.parameters(), clip);
+        var result = new StepLoss(loss.item<float>());
+        optimizer.Update(learningRate);
+        average.Update();
+        Step++;
+        return result;
     }
 
     /// <summary>Writes the training checkpoint (model, EMA, optimizer, step, settings) and the EMA weights.</summary>

@@ -34,6 +34,18 @@ public sealed record ResumeOptions
     /// <summary>Learning rate asked for.</summary>
     public double? LearningRate { get; init; }
 
+    /// <summary>Warm-up steps of the learning-rate schedule asked for (changes with the "lr" override, as the rate does).</summary>
+    public long? WarmupSteps { get; init; }
+
+    /// <summary>Decay of the learning-rate schedule asked for (the "lr" override).</summary>
+    public LearningRateDecay? Decay { get; init; }
+
+    /// <summary>Step the learning-rate decay starts from, asked for (the "lr" override).</summary>
+    public long? DecayStartStep { get; init; }
+
+    /// <summary>Fraction of the peak rate the decay ends at, asked for (the "lr" override).</summary>
+    public double? FinalFraction { get; init; }
+
     /// <summary>EMA decay asked for.</summary>
     public double? EmaDecay { get; init; }
 
@@ -96,11 +108,12 @@ public sealed record ResumeOptions
             ("heads", storedConfig.NumHeads, NumHeads), ("patch", storedConfig.PatchSize, PatchSize),
         })
             if (asked is { } value && value != was) refused.Add(Describe(name, was, value) + " (the architecture cannot be overridden)");
-        void Check<T>(string name, T? asked, T was, Func<TrainerOptions, T, TrainerOptions> set) where T : struct
+        // name: the override that allows the change; shown: the option named in a refusal (the same, but for the schedule's).
+        void Check<T>(string name, T? asked, T was, Func<TrainerOptions, T, TrainerOptions> set, string? shown = null) where T : struct
         {
             if (asked is not { } value || EqualityComparer<T>.Default.Equals(value, was)) return;
             if (Overrides.Contains(name)) options = set(options, value);
-            else refused.Add(Describe(name, was, value));
+            else refused.Add(Describe(shown ?? name, was, value));
         }
         if (storedData is { } before && before != data)
         {
@@ -108,6 +121,11 @@ public sealed record ResumeOptions
         }
         Check("batch", BatchSize, stored.BatchSize, (o, v) => o with { BatchSize = v });
         Check("lr", LearningRate, stored.Optimizer.LearningRate, (o, v) => o with { Optimizer = o.Optimizer with { LearningRate = v } });
+        // The schedule is part of the learning rate: one override ("lr") covers both.
+        Check("lr", WarmupSteps, stored.Schedule.WarmupSteps, (o, v) => o with { Schedule = o.Schedule with { WarmupSteps = v } }, "lr-warmup");
+        Check("lr", Decay, stored.Schedule.Decay, (o, v) => o with { Schedule = o.Schedule with { Decay = v } }, "lr-decay");
+        Check("lr", DecayStartStep, stored.Schedule.DecayStartStep, (o, v) => o with { Schedule = o.Schedule with { DecayStartStep = v } }, "lr-decay-start");
+        Check("lr", FinalFraction, stored.Schedule.FinalFraction, (o, v) => o with { Schedule = o.Schedule with { FinalFraction = v } }, "lr-final");
         Check("ema", EmaDecay, stored.EmaDecay, (o, v) => o with { EmaDecay = v });
         Check("seed", Seed, stored.Seed, (o, v) => o with { Seed = v });
         Check("flip", HorizontalFlip, stored.HorizontalFlip, (o, v) => o with { HorizontalFlip = v });
@@ -134,6 +152,7 @@ public sealed record ResumeOptions
     {
         null => "none",
         ComputePrecision p => ComputePrecisionNames.Format(p),
+        LearningRateDecay d => d.ToString().ToLowerInvariant(),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

@@ -15,6 +15,12 @@ public sealed record TrainerOptions
     /// <summary>AdamW settings.</summary>
     public AdamWOptions Optimizer { get; init; } = new();
 
+    /// <summary>The learning rate over the run, as a factor of <see cref="AdamWOptions.LearningRate"/> (constant by default, as the recipe).</summary>
+    public LearningRateSchedule Schedule { get; init; } = new();
+
+    /// <summary>The learning rate of the update taken at step <paramref name="step"/> (0-based).</summary>
+    public double LearningRateAt(long step) => Optimizer.LearningRate * Schedule.FactorAt(step, Steps);
+
     /// <summary>EMA decay per step.</summary>
     public double EmaDecay { get; init; } = 0.9999;
 
@@ -65,6 +71,8 @@ public sealed record TrainerOptions
         if (!Enum.IsDefined(Precision)) throw new ArgumentException($"Precision (--precision) must be fp32 or bf16, got {Precision}", nameof(Precision));
         ArgumentNullException.ThrowIfNull(Optimizer);
         Optimizer.Validate();
+        ArgumentNullException.ThrowIfNull(Schedule);
+        Schedule.Validate();
         return this;
     }
 }

@@ -179,10 +179,45 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void ALearningRateScheduleIsLoggedStoredAndChangedOnResumeOnlyWhenOverridden()
+    {
+        string root = Directory.CreateTempSubdirectory("ditml-cli-schedule-").FullName;
+        try
+        {
+            string data = Path.Combine(root, "data"), run = Path.Combine(root, "run");
+            IdxFiles.Write(data, n: 12, size: 8, classes: 3);
+            var (code, output, error) = CliRunner.Run(["train", "--data", data, .. Tiny, "--steps", "4", "--lr", "0.001", "--lr-warmup", "2",
+                "--lr-decay", "cosine", "--lr-decay-start", "2", "--lr-final", "0.1", "--out", run]);
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "lr 0.001 (warm-up 2, cosine decay from step 2 to 0.1×)");
+            var rates = File.ReadAllLines(Path.Combine(run, "log.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("lr").GetDouble()).ToArray();
+            // Warm-up 1/2, 2/2; then the cosine from step 2 over the 2 steps left: 1, (0.1 + 0.9 × (1 + cos π/2) / 2).
+            double[] expected = [0.0005, 0.001, 0.001, 0.001 * (0.1 + 0.9 * 0.5)];
+            Assert.HasCount(4, rates);
+            for (int i = 0; i < 4; i++) Assert.AreEqual(expected[i], rates[i], 1e-12, $"step {i}");
+
+            (code, _, error) = CliRunner.Run("train", "--data", data, "--out", run, "--resume", "--steps", "6", "--lr-decay", "linear");
+            Assert.AreEqual(2, code, "refused");
+            StringAssert.Contains(error, "lr-decay: stored cosine, asked linear");
+            (code, output, error) = CliRunner.Run("train", "--data", data, "--out", run, "--resume", "--steps", "6", "--lr-decay", "linear", "--override", "lr");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "linear decay from step 2 to 0.1×");
+            var stored = DitML.Training.TrainingCheckpoint.Read(Path.Combine(run, "checkpoint.safetensors")).Options.Schedule;
+            Assert.AreEqual((2L, DitML.Training.LearningRateDecay.Linear, 2L, 0.1), (stored.WarmupSteps, stored.Decay, stored.DecayStartStep, stored.FinalFraction));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
     [DataRow("--ema", "NaN")]
     [DataRow("--lr", "Infinity")]
     [DataRow("--lr", "-1")]
     [DataRow("--checkpoint-every", "0")]
+    [DataRow("--lr-final", "1")]
+    [DataRow("--lr-warmup", "-1")]
     public void BadHyperparametersAreRefusedBeforeARunFolderExists(string option, string value)
     {
         string root = Directory.CreateTempSubdirectory("ditml-cli-bad-").FullName;

@@ -110,6 +110,45 @@ public sealed class DiTTrainerResumeTests
     }
 
     [TestMethod]
+    public void AnInterruptedScheduledRunResumesOnItsScheduleAndLogsTheRate()
+    {
+        string straight = NewRun(), split = NewRun();
+        try
+        {
+            var options = Options(6) with
+            {
+                Schedule = new LearningRateSchedule { WarmupSteps = 2, Decay = LearningRateDecay.Cosine, DecayStartStep = 3, FinalFraction = 0.1 },
+            };
+            using (var t = DiTTrainer.Create(Config, new Bands(), options, straight)) t.Run();
+            using var stop = new CancellationTokenSource();
+            using (var t = DiTTrainer.Create(Config, new Bands(), options, split))
+                Assert.AreEqual(3, t.Run(new OnStep(p => { if (p.Step == 3) stop.Cancel(); }), stop.Token));
+            using (var t = DiTTrainer.Resume(split, new Bands())) Assert.AreEqual(6, t.Run());
+
+            var lines = File.ReadAllLines(Path.Combine(split, TrainingLog.FileName)).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+            Assert.HasCount(6, lines);
+            for (int i = 0; i < 6; i++)
+                Assert.AreEqual(options.LearningRateAt(i), lines[i].GetProperty("lr").GetDouble(), 1e-15, $"the rate of step {i} is logged");
+            Assert.AreEqual(1e-3 / 2, lines[0].GetProperty("lr").GetDouble(), 1e-15, "warm-up: half the rate at the first of two steps");
+            CollectionAssert.AreEqual(File.ReadAllLines(Path.Combine(straight, TrainingLog.FileName)).Select(Loss).ToList(),
+                lines.Select(l => l.GetProperty("loss").GetDouble()).ToList(), "the same losses as the straight run");
+
+            var e = Assert.ThrowsExactly<ArgumentException>(() => DiTTrainer.Resume(split, new Bands(), new ResumeOptions { Steps = 8, Decay = LearningRateDecay.Linear }));
+            StringAssert.Contains(e.Message, "lr-decay: stored cosine, asked linear");
+            using var changed = DiTTrainer.Resume(split, new Bands(), new ResumeOptions { Steps = 8, Decay = LearningRateDecay.Linear, Overrides = new HashSet<string> { "lr" } });
+            Assert.AreEqual(LearningRateDecay.Linear, changed.Options.Schedule.Decay);
+            Assert.AreEqual(2, changed.Options.Schedule.WarmupSteps, "the rest of the stored schedule is kept");
+        }
+        finally
+        {
+            Clean(straight);
+            Clean(split);
+        }
+    }
+
+    private static double Loss(string line) => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("loss").GetDouble();
+
+    [TestMethod]
     public void ResumeOnOtherDataIsRefusedUnlessOverridden()
     {
         string run = NewRun();
