@@ -9,7 +9,9 @@ namespace DitML.Benchmarks;
 /// Peak memory of exporting one freshly initialized DiT to ONNX, against its weights' size, in one process: resident
 /// memory once the model is built, then the process's high-water mark (Linux VmHWM) after the export is saved. Run one
 /// model per process, since the high-water mark never falls. <c>--write-checkpoint FILE</c> instead writes a freshly
-/// initialized checkpoint, for measuring <c>ditml export-onnx</c> under <c>/usr/bin/time -v</c>.
+/// initialized checkpoint; <c>--load FILE</c> then measures what <c>ditml export-onnx --checkpoint FILE</c> does in a
+/// process of its own: open the file (<see cref="DitML.Checkpoints.CheckpointFile.Open"/>), fill the model one tensor
+/// at a time, export and save.
 /// </summary>
 internal static class ExportMemoryBenchmark
 {
@@ -27,17 +29,20 @@ internal static class ExportMemoryBenchmark
             Console.WriteLine($"wrote {checkpoint}: {name}, {weights / 1e9:F2} GB of weights");
             return;
         }
+        string load = BenchmarkArgs.Get(args, "--load", "");
         string dir = Directory.CreateTempSubdirectory("ditml-bench-export-").FullName;
         try
         {
             string path = Path.Combine(dir, "model.onnx");
-            long before, peak;
+            long before = 0, peak;
             var watch = Stopwatch.StartNew();
-            using (var model = new DiT(config))
+            if (load.Length > 0) before = Status("VmRSS");
+            using (var model = load.Length > 0 ? DiTCheckpoint.Load(load) : new DiT(config))
             {
                 GC.Collect();
-                before = Status("VmRSS");
-                watch.Restart();
+                if (load.Length == 0) before = Status("VmRSS");
+                else Console.WriteLine($"  loaded {load}: RSS {Status("VmRSS") / 1e9:F2} GB, peak so far {Status("VmHWM") / 1e9:F2} GB");
+                if (load.Length == 0) watch.Restart();
                 using var onnx = DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Precision = precision });
                 onnx.Save(path);
                 peak = Status("VmHWM");
@@ -45,7 +50,9 @@ internal static class ExportMemoryBenchmark
             double seconds = watch.Elapsed.TotalSeconds;
             long written = new FileInfo(path).Length + (File.Exists(path + ".data") ? new FileInfo(path + ".data").Length : 0);
             Console.WriteLine($"{name} {precision.ToText()}: weights {weights / 1e9:F2} GB, written {written / 1e9:F2} GB{(File.Exists(path + ".data") ? " (.onnx + .onnx.data: over protobuf's 2 GB)" : " (one .onnx)")}, export {seconds:F0} s");
-            Console.WriteLine($"  RSS with the model built {before / 1e9:F2} GB, peak RSS of the process {peak / 1e9:F2} GB");
+            Console.WriteLine(load.Length > 0
+                ? $"  RSS before loading {before / 1e9:F2} GB, peak RSS of the process (load + export) {peak / 1e9:F2} GB, {seconds:F0} s"
+                : $"  RSS with the model built {before / 1e9:F2} GB, peak RSS of the process {peak / 1e9:F2} GB");
             Console.WriteLine($"  peak / weights {peak / (double)weights:F2}, export's own addition (peak − before) / weights {(peak - before) / (double)weights:F2}");
             if (args.Contains("--verify"))
             {

@@ -25,7 +25,7 @@ internal static class ConvertCommand
             string from = parse.GetValue(input)!.FullName, to = parse.GetValue(outPath)!.FullName;
             if (from == to) throw new ArgumentException("--in and --out are the same file");
             var which = Enum.Parse<CheckpointWeights>(parse.GetValue(weights)!, ignoreCase: true);
-            var contents = CheckpointFile.Read(from, which);
+            var contents = CheckpointFile.Open(from, which);
             // (Latent DiffiT has no official training code, hence no dict: its run checkpoint becomes the selected weights' state_dict.)
             if (contents.Metadata.ContainsKey(TrainingCheckpoint.TrainerMetadataKey) && CheckpointFile.FormatOfExtension(to) != CheckpointFormat.SafeTensors
                 && !contents.Metadata.ContainsKey(DitML.DiffiT.LatentDiffiTCheckpoint.ConfigMetadataKey))

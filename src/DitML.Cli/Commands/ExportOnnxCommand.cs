@@ -57,7 +57,7 @@ internal static class ExportOnnxCommand
                 return 0;
             }
             string source = parse.GetValue(checkpoint)!.FullName;
-            var contents = CheckpointFile.Read(source, options.Weights);
+            var contents = CheckpointFile.Open(source, options.Weights);
             string? name = parse.GetValue(model);
             using var loaded = LatentDiffiTConfig.IsDiffiTName(name) || (name is null && LatentDiffiTCheckpoint.Recognizes(contents))
                 ? (IDiffusionTransformer)LoadDiffiT(contents, source, options)

@@ -14,6 +14,18 @@ public static class CheckpointFile
         _ => SelectTrainingEntry(SafeTensorsFile.Read(path), weights),
     };
 
+    /// <summary>
+    /// Opens a checkpoint as <see cref="Read"/> does, but with deferred tensors: the file's structure is read and checked
+    /// now, each tensor's bytes only when its <see cref="CheckpointTensor.Data"/> is asked for. Loading a model from it
+    /// one tensor at a time (<c>ModelStateDict.Load</c>) then never holds a second copy of the weights, and the tensors
+    /// of a training checkpoint that are not selected (the other weights, the optimizer moments) are never read.
+    /// </summary>
+    public static CheckpointContents Open(string path, CheckpointWeights weights = CheckpointWeights.Auto) => DetectFormat(path) switch
+    {
+        CheckpointFormat.PyTorch => PyTorchCheckpoint.Open(path, weights),
+        _ => SelectTrainingEntry(SafeTensorsFile.Open(path), weights),
+    };
+
     /// <summary>A DitML training checkpoint holds "model.*" and "ema.*" tensors: keep the selected set, prefix removed.</summary>
     private static CheckpointContents SelectTrainingEntry(CheckpointContents contents, CheckpointWeights weights)
     {
@@ -38,7 +50,7 @@ public static class CheckpointFile
     /// <summary>Converts <paramref name="input"/> to <paramref name="output"/>, tensor names and values kept; returns the tensor count.</summary>
     public static int Convert(string input, string output, CheckpointWeights weights = CheckpointWeights.Auto)
     {
-        var contents = Read(input, weights);
+        var contents = Open(input, weights);                   // one tensor in memory at a time (read as it is written)
         Write(output, contents.Tensors, contents.Metadata);
         return contents.Tensors.Count;
     }

@@ -4,10 +4,15 @@ namespace DitML.Checkpoints;
 
 /// <summary>
 /// A tensor as a checkpoint file stores it: element type, shape and contiguous row-major little-endian bytes.
-/// Torch-free, so checkpoint formats can be read, checked and converted without loading libtorch.
+/// Torch-free, so checkpoint formats can be read, checked and converted without loading libtorch. A tensor of a file
+/// opened with <see cref="CheckpointFile.Open"/> is deferred: its bytes stay in the file and are read on each access to
+/// <see cref="Data"/>, so a loader that takes one tensor at a time never holds the whole file.
 /// </summary>
 public sealed class CheckpointTensor
 {
+    private readonly byte[]? data;
+    private readonly Func<byte[]>? read;
+
     /// <summary>Creates a tensor from raw little-endian bytes; the byte count must match the shape and type.</summary>
     public CheckpointTensor(TensorDType dtype, long[] shape, byte[] data)
     {
@@ -18,7 +23,16 @@ public sealed class CheckpointTensor
             throw new ArgumentException($"{dtype} tensor of shape {FormatShape(shape)} needs {expected} bytes, got {data.LongLength}", nameof(data));
         DType = dtype;
         Shape = shape;
-        Data = data;
+        this.data = data;
+    }
+
+    /// <summary>A deferred tensor: <paramref name="read"/> returns its bytes (checked against the shape) each time they are asked for.</summary>
+    internal CheckpointTensor(TensorDType dtype, long[] shape, Func<byte[]> read)
+    {
+        ElementCountOf(shape);
+        DType = dtype;
+        Shape = shape;
+        this.read = read;
     }
 
     /// <summary>The element type.</summary>
@@ -27,8 +41,26 @@ public sealed class CheckpointTensor
     /// <summary>The shape (empty for a scalar).</summary>
     public long[] Shape { get; }
 
-    /// <summary>Contiguous row-major little-endian element bytes.</summary>
-    public byte[] Data { get; }
+    /// <summary>
+    /// Contiguous row-major little-endian element bytes. For a deferred tensor (<see cref="IsDeferred"/>) each access
+    /// reads them from the file afresh: take them once per use.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A deferred tensor whose file has changed or been truncated since it was opened.</exception>
+    public byte[] Data => data ?? ReadDeferred();
+
+    /// <summary>Whether the bytes stay in the file until <see cref="Data"/> reads them (a tensor of <see cref="CheckpointFile.Open"/>).</summary>
+    public bool IsDeferred => read is not null;
+
+    /// <summary>The size of <see cref="Data"/> in bytes, known without reading it.</summary>
+    public long ByteCount => ElementCount * ElementSize(DType);
+
+    private byte[] ReadDeferred()
+    {
+        var bytes = read!();
+        if (bytes.LongLength != ByteCount)
+            throw new InvalidDataException($"{DType} tensor of shape {FormatShape(Shape)} read {bytes.LongLength} bytes from its file, needs {ByteCount}: the file changed since it was opened");
+        return bytes;
+    }
 
     /// <summary>Number of elements.</summary>
     public long ElementCount => ElementCountOf(Shape);

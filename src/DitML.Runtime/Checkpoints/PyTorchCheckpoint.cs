@@ -25,22 +25,73 @@ public static class PyTorchCheckpoint
             var (legacyRoot, legacyStorages) = LegacyPyTorchFormat.Load(path);
             return Build(legacyRoot, weights, path, storage => legacyStorages[storage.Key]);
         }
-        ZipArchive zip;
+        using var zip = OpenZip(path);
+        var (root, prefix) = Unpickle(zip, path);
+        return Build(root, weights, path, storage => ReadStorage(zip, prefix, storage, path));
+    }
+
+    /// <summary>
+    /// Opens the state_dict of a .pt file as <see cref="Read"/> does, but leaves each tensor's bytes in the archive until
+    /// its <see cref="CheckpointTensor.Data"/> is asked for (deferred tensors; each read reopens the archive and reads
+    /// that tensor's storage), so a loader that copies one tensor at a time never holds the whole file. The structure,
+    /// every storage's declared size and every tensor's view are checked here. A legacy (pre-1.6) file is read at once.
+    /// </summary>
+    /// <exception cref="InvalidDataException">As <see cref="Read"/>.</exception>
+    /// <exception cref="UnsafePickleException">As <see cref="Read"/>.</exception>
+    public static CheckpointContents Open(string path, CheckpointWeights weights = CheckpointWeights.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);
+        if (LegacyPyTorchFormat.Recognizes(path)) return Read(path, weights);
+        using var zip = OpenZip(path);
+        var (root, prefix) = Unpickle(zip, path);
+        var (stateDict, selected, args) = Select(root, weights, path);
+        var tensors = new Dictionary<string, CheckpointTensor>();
+        foreach (var (name, t) in Entries(stateDict, path))
+        {
+            CheckStorage(zip, prefix, t.Storage, path);
+            CheckView(name, t, path);
+            tensors[name] = new CheckpointTensor(t.Storage.DType, t.Size, () =>
+            {
+                using var archive = OpenZip(path);
+                return Materialize(name, t, ReadStorage(archive, prefix, t.Storage, path), path).Data;
+            });
+        }
+        return new CheckpointContents(tensors, args, selected);
+    }
+
+    private static ZipArchive OpenZip(string path)
+    {
         try
         {
-            zip = ZipFile.OpenRead(path);
+            return ZipFile.OpenRead(path);
         }
         catch (InvalidDataException e)
         {
             throw new InvalidDataException($"{path}: not a PyTorch checkpoint (neither torch.save's zip format nor its legacy format; truncated or corrupt?)", e);
         }
-        using (zip)
+    }
+
+    /// <summary>The unpickled data.pkl of a torch.save archive and the archive's folder prefix.</summary>
+    private static (object? Root, string Prefix) Unpickle(ZipArchive zip, string path)
+    {
+        var pickleEntry = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1)
+            ?? throw new InvalidDataException($"{path}: the zip has no <archive>/data.pkl entry, so it is not a torch.save file");
+        return (new SafeUnpickler(ReadEntry(pickleEntry, path), path).Load(), pickleEntry.FullName[..^"data.pkl".Length]);
+    }
+
+    /// <summary>The state_dict's tensor entries (extra states skipped), each named.</summary>
+    private static IEnumerable<(string Name, TensorRef Tensor)> Entries(Dictionary<object, object?> stateDict, string path)
+    {
+        foreach (var (key, value) in stateDict)
         {
-            var pickleEntry = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1)
-                ?? throw new InvalidDataException($"{path}: the zip has no <archive>/data.pkl entry, so it is not a torch.save file");
-            string prefix = pickleEntry.FullName[..^"data.pkl".Length];
-            var root = new SafeUnpickler(ReadEntry(pickleEntry, path), path).Load();
-            return Build(root, weights, path, storage => ReadStorage(zip, prefix, storage, path));
+            string name = key as string ?? throw new InvalidDataException($"{path}: state_dict key {key} is not a string");
+            if (value is not TensorRef t)
+            {
+                if (name.EndsWith("._extra_state", StringComparison.Ordinal)) continue;
+                throw new InvalidDataException($"{path}: state_dict entry '{name}' is not a tensor");
+            }
+            yield return (name, t);
         }
     }
 
@@ -99,14 +150,8 @@ public static class PyTorchCheckpoint
         var (stateDict, selected, args) = Select(root, weights, path);
         var storages = new Dictionary<string, byte[]>();
         var tensors = new Dictionary<string, CheckpointTensor>();
-        foreach (var (key, value) in stateDict)
+        foreach (var (name, t) in Entries(stateDict, path))
         {
-            string name = key as string ?? throw new InvalidDataException($"{path}: state_dict key {key} is not a string");
-            if (value is not TensorRef t)
-            {
-                if (name.EndsWith("._extra_state", StringComparison.Ordinal)) continue;
-                throw new InvalidDataException($"{path}: state_dict entry '{name}' is not a tensor");
-            }
             if (!storages.TryGetValue(t.Storage.Key, out var bytes))
                 storages[t.Storage.Key] = bytes = readStorage(t.Storage);
             tensors[name] = Materialize(name, t, bytes, path);
@@ -180,6 +225,13 @@ public static class PyTorchCheckpoint
 
     private static byte[] ReadStorage(ZipArchive zip, string prefix, StorageRef storage, string path)
     {
+        var (entry, expected) = CheckStorage(zip, prefix, storage, path);
+        return ReadEntry(entry, path, expected);
+    }
+
+    /// <summary>The storage's archive entry and byte count, checked against its declared element count before anything is read.</summary>
+    private static (ZipArchiveEntry Entry, long Bytes) CheckStorage(ZipArchive zip, string prefix, StorageRef storage, string path)
+    {
         var entry = zip.GetEntry($"{prefix}data/{storage.Key}")
             ?? throw new InvalidDataException($"{path}: storage {storage.Key} is missing from the archive (truncated or corrupt file)");
         int size = CheckpointTensor.ElementSize(storage.DType);
@@ -189,10 +241,36 @@ public static class PyTorchCheckpoint
         // The archive's declared size is checked against the storage before anything is allocated, and reading stops there.
         if (entry.Length != expected)
             throw new InvalidDataException($"{path}: storage {storage.Key} has {entry.Length} bytes, {storage.DType} × {storage.Count} needs {expected}");
-        return ReadEntry(entry, path, expected);
+        return (entry, expected);
     }
 
     private static CheckpointTensor Materialize(string name, TensorRef t, byte[] storage, string path)
+    {
+        int size = CheckpointTensor.ElementSize(t.Storage.DType);
+        long count = CheckView(name, t, path);
+        if (IsContiguous(t.Size, t.Stride) && t.Offset == 0 && count * size == storage.LongLength)
+            return new CheckpointTensor(t.Storage.DType, t.Size, storage);              // the whole storage: no copy
+        var result = new byte[count * size];
+        if (IsContiguous(t.Size, t.Stride))
+        {
+            Buffer.BlockCopy(storage, checked((int)(t.Offset * size)), result, 0, result.Length);
+        }
+        else
+        {
+            var index = new long[t.Size.Length];
+            for (long i = 0; i < count; i++)
+            {
+                long source = t.Offset;
+                for (int d = 0; d < index.Length; d++) source += index[d] * t.Stride[d];
+                Buffer.BlockCopy(storage, checked((int)(source * size)), result, checked((int)(i * size)), size);
+                for (int d = index.Length - 1; d >= 0 && ++index[d] == t.Size[d]; d--) index[d] = 0;
+            }
+        }
+        return new CheckpointTensor(t.Storage.DType, t.Size, result);
+    }
+
+    /// <summary>The view's element count, checked to lie inside its storage (shape, strides and offset).</summary>
+    private static long CheckView(string name, TensorRef t, string path)
     {
         int size = CheckpointTensor.ElementSize(t.Storage.DType);
         long count = 1, last = t.Offset;
@@ -213,23 +291,7 @@ public static class PyTorchCheckpoint
         }
         if (count > 0 && (t.Offset < 0 || last >= t.Storage.Count))
             throw new InvalidDataException($"{path}: tensor '{name}' of shape {CheckpointTensor.FormatShape(t.Size)} reaches past its storage ({t.Storage.Count} elements)");
-        var result = new byte[count * size];
-        if (IsContiguous(t.Size, t.Stride))
-        {
-            Buffer.BlockCopy(storage, checked((int)(t.Offset * size)), result, 0, result.Length);
-        }
-        else
-        {
-            var index = new long[t.Size.Length];
-            for (long i = 0; i < count; i++)
-            {
-                long source = t.Offset;
-                for (int d = 0; d < index.Length; d++) source += index[d] * t.Stride[d];
-                Buffer.BlockCopy(storage, checked((int)(source * size)), result, checked((int)(i * size)), size);
-                for (int d = index.Length - 1; d >= 0 && ++index[d] == t.Size[d]; d--) index[d] = 0;
-            }
-        }
-        return new CheckpointTensor(t.Storage.DType, t.Size, result);
+        return count;
     }
 
     private static bool IsContiguous(long[] size, long[] stride)

@@ -61,6 +61,50 @@ public static class SafeTensorsFile
     /// <exception cref="InvalidDataException">Truncated or corrupt file (naming what is wrong).</exception>
     public static CheckpointContents Read(string path)
     {
+        var (entries, metadata, dataStart) = ReadTable(path);
+        using var stream = File.OpenRead(path);
+        var tensors = new Dictionary<string, CheckpointTensor>();
+        foreach (var (name, dtype, shape, begin, end) in entries.OrderBy(e => e.Begin))
+        {
+            var bytes = new byte[end - begin];
+            stream.Position = dataStart + begin;
+            stream.ReadExactly(bytes);
+            tensors[name] = new CheckpointTensor(dtype, shape, bytes);
+        }
+        // Keep the header's order (the order the writer chose), not the data order.
+        var ordered = entries.ToDictionary(e => e.Name, e => tensors[e.Name]);
+        return new CheckpointContents(ordered, metadata);
+    }
+
+    /// <summary>
+    /// Reads the header and metadata now and each tensor's bytes only when its <see cref="CheckpointTensor.Data"/> is
+    /// asked for (deferred tensors): a loader that copies one tensor at a time never holds the whole file. Everything
+    /// the header says is checked here, as by <see cref="Read"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Truncated or corrupt file (naming what is wrong).</exception>
+    public static CheckpointContents Open(string path)
+    {
+        var (entries, metadata, dataStart) = ReadTable(path);
+        long length = new FileInfo(path).Length;
+        var tensors = new Dictionary<string, CheckpointTensor>();
+        foreach (var (name, dtype, shape, begin, end) in entries)
+        {
+            tensors[name] = new CheckpointTensor(dtype, shape, () =>
+            {
+                using var stream = File.OpenRead(path);
+                if (stream.Length != length) throw new InvalidDataException($"{path}: the file changed since it was opened ({length} bytes then, {stream.Length} now)");
+                var bytes = new byte[end - begin];
+                stream.Position = dataStart + begin;
+                stream.ReadExactly(bytes);
+                return bytes;
+            });
+        }
+        return new CheckpointContents(tensors, metadata);
+    }
+
+    /// <summary>The checked tensor table (header order), the metadata and where the data starts.</summary>
+    private static (List<(string Name, TensorDType DType, long[] Shape, long Begin, long End)> Entries, Dictionary<string, string> Metadata, long DataStart) ReadTable(string path)
+    {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);
         using var stream = File.OpenRead(path);
@@ -96,18 +140,7 @@ public static class SafeTensorsFile
                 throw new InvalidDataException($"{path}: tensor '{name}' holds {expected} bytes, more than one array can");
             entries.Add((name, dtype, shape, offsets[0], offsets[1]));
         }
-
-        var tensors = new Dictionary<string, CheckpointTensor>();
-        foreach (var (name, dtype, shape, begin, end) in entries.OrderBy(e => e.Begin))
-        {
-            var bytes = new byte[end - begin];
-            stream.Position = dataStart + begin;
-            stream.ReadExactly(bytes);
-            tensors[name] = new CheckpointTensor(dtype, shape, bytes);
-        }
-        // Keep the header's order (the order the writer chose), not the data order.
-        var ordered = entries.ToDictionary(e => e.Name, e => tensors[e.Name]);
-        return new CheckpointContents(ordered, metadata);
+        return (entries, metadata, dataStart);
     }
 
     private static string Describe(JsonNode? node) => node is null ? "null" : $"{node.GetValueKind()} {Shorten(node.ToJsonString())}";
@@ -148,9 +181,9 @@ public static class SafeTensorsFile
             {
                 ["dtype"] = Types.First(kv => kv.Value == t.DType).Key,
                 ["shape"] = new JsonArray(t.Shape.Select(s => (JsonNode)s).ToArray()),
-                ["data_offsets"] = new JsonArray(offset, offset + t.Data.LongLength),
+                ["data_offsets"] = new JsonArray(offset, offset + t.ByteCount),
             };
-            offset += t.Data.LongLength;
+            offset += t.ByteCount;
         }
         var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
         int pad = (8 - headerBytes.Length % 8) % 8;                  // align the data to 8 bytes, as the reference writer does
@@ -162,7 +195,7 @@ public static class SafeTensorsFile
             stream.Write(length);
             stream.Write(headerBytes);
             for (int i = 0; i < pad; i++) stream.WriteByte((byte)' ');
-            foreach (var t in tensors.Values) stream.Write(t.Data);
+            foreach (var t in tensors.Values) stream.Write(t.Data);           // a deferred tensor is read here, one at a time
         }
         File.Move(temp, path, overwrite: true);
     }

@@ -33,7 +33,7 @@ public static class ImageDiffiTCheckpoint
     /// <exception cref="InvalidDataException">Not an image DiffiT checkpoint, or weights that do not fit (every problem listed).</exception>
     public static (ImageDiffiT Model, EdmSettings Edm) Load(string path, CheckpointWeights weights = CheckpointWeights.Auto)
     {
-        var contents = CheckpointFile.Read(path, weights);
+        var contents = CheckpointFile.Open(path, weights);
         if (!contents.Metadata.TryGetValue(ImageDiffiTOnnxMetadata.Config, out var json))
             throw new InvalidDataException($"{path}: not an image DiffiT checkpoint (its metadata has no '{ImageDiffiTOnnxMetadata.Config}')");
         ImageDiffiTConfig config;

@@ -34,7 +34,7 @@ public static class LatentDiffiTCheckpoint
     /// </summary>
     /// <exception cref="InvalidDataException">The file does not fit the config: names every missing/unexpected key and shape mismatch.</exception>
     public static LatentDiffiT Load(string path, LatentDiffiTConfig? config = null, CheckpointWeights weights = CheckpointWeights.Auto) =>
-        Load(CheckpointFile.Read(path, weights), path, config);
+        Load(CheckpointFile.Open(path, weights), path, config);
 
     /// <summary>Builds the model from checkpoint contents already read from <paramref name="path"/> (config as in the other overload).</summary>
     /// <exception cref="InvalidDataException">The contents do not fit the config: names every missing/unexpected key and shape mismatch.</exception>

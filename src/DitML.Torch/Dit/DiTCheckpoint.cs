@@ -19,7 +19,7 @@ public static class DiTCheckpoint
     public static DiT Load(string path, DiTLoadOptions? options = null)
     {
         options ??= new DiTLoadOptions();
-        return Load(CheckpointFile.Read(path, options.Weights), options, path);
+        return Load(CheckpointFile.Open(path, options.Weights), options, path);
     }
 
     /// <summary>Builds the model that checkpoint contents already read (from <paramref name="path"/>) describe, with their weights.</summary>

@@ -130,7 +130,7 @@ public sealed class DiTTrainer : IDisposable, ITrainingRun
         ArgumentNullException.ThrowIfNull(data);
         if (!File.Exists(initPath)) throw new FileNotFoundException($"the weights to start from (--init) do not exist: {initPath}", initPath);
         if (numClasses is <= 0) throw new ArgumentException($"the number of classes must be positive, got {numClasses}", nameof(numClasses));
-        var contents = CheckpointFile.Read(initPath);
+        var contents = CheckpointFile.Open(initPath);
         Architecture config;
         bool newTable;
         if (LatentDiffiTCheckpoint.Recognizes(contents))

@@ -24,7 +24,7 @@ public static class VaeCheckpoint
     /// <exception cref="InvalidDataException">The file does not fit the config: every missing/extra key and shape mismatch.</exception>
     public static AutoencoderKL Load(string path, VaeConfig? config = null)
     {
-        var contents = CheckpointFile.Read(path);
+        var contents = CheckpointFile.Open(path);
         config ??= contents.Metadata.TryGetValue(ConfigMetadataKey, out var json) ? VaeConfig.FromJson(json) : InferConfig(contents.Tensors, path);
         var model = new AutoencoderKL(config);
         try

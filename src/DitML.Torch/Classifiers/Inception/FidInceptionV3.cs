@@ -73,7 +73,7 @@ public sealed class FidInceptionV3 : nn.Module<Tensor, (Tensor Pool3, Tensor Log
         if (!File.Exists(path))
             throw new FileNotFoundException(
                 $"FID Inception weights not found: {path}. Download {WeightsFileName} from {WeightsUrl} (pytorch-fid's release) and pass its path; DitML does not download files.", path);
-        var contents = CheckpointFile.Read(path);
+        var contents = CheckpointFile.Open(path);
         var model = new FidInceptionV3();
         try
         {
