@@ -13,7 +13,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DitML.Examples.DiffiTComparison;
 using DitML.Examples.FashionMnistDiT;
 using DitML.Generation;
 using DitML.Imaging;
@@ -86,14 +85,14 @@ void Describe(DiffusionGenerator generator, JsonObject result)
         var c = edm.Config;
         result["config"] = string.Create(inv, $"stages {string.Join('/', Enumerable.Range(0, c.Stages).Select(c.Resolution))} × {string.Join(',', c.StageChannels)} ch, blocks {string.Join(',', c.BlocksPerStage)}, window {c.WindowSize}, head dim {c.HeadDim}, time token {c.TimeEmbedDim}");
         result["parameters"] = ImageDiffiTComplexity.Parameters(c);
-        result["macs"] = ForwardCost.ImageDiffiT(c);
+        result["macs"] = ImageDiffiTComplexity.MultiplyAccumulates(c);
         result["sampler"] = "EDM Heun, 18 steps (35 evaluations)";
     }
     else if (generator.Info.DiffiTConfig is { } diffit)
     {
         result["config"] = string.Create(inv, $"depth {diffit.Depth}, width {diffit.HiddenSize}, {diffit.NumHeads} heads, patch {diffit.PatchSize}");
         result["parameters"] = LatentDiffiTComplexity.Parameters(diffit);
-        result["macs"] = ForwardCost.LatentDiffiT(diffit);
+        result["macs"] = LatentDiffiTComplexity.MultiplyAccumulates(diffit);
         result["sampler"] = "DPM-Solver++(2M), 20 steps";
     }
     else
