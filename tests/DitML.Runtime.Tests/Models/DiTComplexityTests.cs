@@ -52,6 +52,14 @@ public sealed class DiTComplexityTests
         Assert.IsTrue(Math.Abs(m - millions) / millions < 0.01, $"{conditioning}: {m:F1}M params vs paper {millions}M");
     }
 
+    // The check of make_flops_fixture.py's method: PyTorch's profiler (mm/addmm/bmm/conv2d) on the DiT reference.
+    public static IEnumerable<object[]> Profiled => FlopsFixture.Family("dit");
+
+    [TestMethod]
+    [DynamicData(nameof(Profiled))]
+    public void MultiplyAccumulatesEqualTheProfilersCountOfTheReference(string name, string config, long macs) =>
+        Assert.AreEqual(macs, DiTComplexity.MultiplyAccumulates(DiTConfig.FromJson(config)), name);
+
     [TestMethod]
     public void TimeDependentAttentionAddsItsProjectionAndBiasTable()
     {
