@@ -113,7 +113,7 @@ internal static class ImageDiffiTCommands
         .Select(t => int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0 ? v
             : throw new ArgumentException($"{option} takes positive integers separated by commas, got '{text}'")).ToArray();
 
-    /// <summary>`ditml info --model DiffiT-CIFAR10`: the preset's structure and parameter count (its own channels and classes unless given).</summary>
+    /// <summary>`ditml info --model DiffiT-CIFAR10`: the preset's structure, parameter count and Gflops of one network evaluation (its own channels and classes unless given).</summary>
     public static void Info(ParseResult parse, ModelOptions model, string name, bool json, TextWriter o)
     {
         bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
@@ -128,6 +128,7 @@ internal static class ImageDiffiTCommands
                 ["model"] = c.Name ?? name,
                 ["family"] = "image-diffit",
                 ["parameters"] = parameters,
+                ["gflops"] = Math.Round(ImageDiffiTComplexity.Gflops(c), 4),
                 ["config"] = JsonDocument.Parse(c.ToJson()).RootElement,
             }, new JsonSerializerOptions { WriteIndented = true }));
             return;
@@ -139,6 +140,7 @@ internal static class ImageDiffiTCommands
             o.WriteLine($"stage {s}        {c.Resolution(s)}×{c.Resolution(s)} × {c.StageChannels[s]} channels, {c.BlocksPerStage[s]} + {c.BlocksPerStage[s]} ResBlocks (encoder + decoder), {c.Heads(c.StageChannels[s])} heads, {c.WindowSize}×{c.WindowSize} windows");
         o.WriteLine($"time token     {c.TimeEmbedDim} wide{(c.Conditional ? $", + label of {c.NumClasses} classes{(c.ClassDropoutProb > 0 ? " + null class" : "")}" : " (unconditional)")}");
         o.WriteLine(string.Create(inv, $"parameters     {parameters:N0}"));
+        o.WriteLine(string.Create(inv, $"Gflops         {ImageDiffiTComplexity.Gflops(c):F2}  (multiply-accumulates, as DiT's; one evaluation of F, a Heun step takes two)"));
     }
 
     /// <summary>`ditml export-onnx` of an image DiffiT checkpoint (ema.safetensors or a run's checkpoint.safetensors).</summary>

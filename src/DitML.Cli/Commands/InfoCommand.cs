@@ -7,8 +7,8 @@ using DitML.Dit;
 namespace DitML.Cli.Commands;
 
 /// <summary>
-/// `ditml info`: parameters and Gflops of a DiT config, or the parameters of a latent DiffiT preset (computed from its
-/// structure; loads no weights).
+/// `ditml info`: parameters and Gflops of a DiT config, a latent DiffiT preset or an image DiffiT preset (computed from
+/// the structure; loads no weights). Gflops are the DiT paper's: multiply-accumulates of one forward pass of one sample.
 /// </summary>
 internal static class InfoCommand
 {
@@ -16,7 +16,7 @@ internal static class InfoCommand
     {
         var model = new ModelOptions();
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
-        var command = new Command("info", "Print the parameters and Gflops (the paper's multiply-accumulates per image) of a DiT config.");
+        var command = new Command("info", "Print the parameters and Gflops (the DiT paper's multiply-accumulates per image) of a DiT or DiffiT config.");
         model.AddTo(command);
         command.Options.Add(json);
         command.SetAction(parse =>
@@ -67,6 +67,7 @@ internal static class InfoCommand
         o.WriteLine($"classes        {c.NumClasses}{(c.ClassDropoutProb > 0 ? " + null class" : "")}");
         o.WriteLine($"outputs        {c.OutChannels} channels{(c.LearnSigma ? " (noise + variance)" : " (noise)")}");
         o.WriteLine(string.Create(inv, $"parameters     {LatentDiffiTComplexity.Parameters(c):N0}  ({LatentDiffiTComplexity.Trainable(c):N0} trainable; pos_embed fixed)"));
+        o.WriteLine(string.Create(inv, $"Gflops         {LatentDiffiTComplexity.Gflops(c):F2}  (multiply-accumulates, as DiT's)"));
     }
 
     private static void WriteJson(TextWriter o, LatentDiffiTConfig c)
@@ -77,6 +78,7 @@ internal static class InfoCommand
             ["family"] = "latent-diffit",
             ["parameters"] = LatentDiffiTComplexity.Parameters(c),
             ["trainable_parameters"] = LatentDiffiTComplexity.Trainable(c),
+            ["gflops"] = Math.Round(LatentDiffiTComplexity.Gflops(c), 4),
             ["config"] = JsonDocument.Parse(c.ToJson()).RootElement,
         };
         o.WriteLine(JsonSerializer.Serialize(item, new JsonSerializerOptions { WriteIndented = true }));

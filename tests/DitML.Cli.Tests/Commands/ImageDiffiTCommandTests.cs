@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using DitML.Models;
 
 namespace DitML.Cli.Tests.Commands;
 
@@ -9,11 +11,13 @@ public sealed class ImageDiffiTCommandTests
     private static readonly string[] Tiny = ["--stage-channels", "8,16", "--blocks", "1,1", "--window", "4", "--head-dim", "4", "--groups", "4", "--time-width", "16"];
 
     [TestMethod]
-    public void InfoPrintsThePapersCifar10ConfigAndItsParameterCount()
+    public void InfoPrintsThePapersCifar10ConfigItsParameterCountAndGflops()
     {
         var (code, output, error) = CliRunner.Run("info", "--model", "DiffiT-CIFAR10");
         Assert.AreEqual(0, code, error);
         StringAssert.Contains(output, "18,694,955");
+        StringAssert.Contains(output, string.Create(CultureInfo.InvariantCulture, $"Gflops         {ImageDiffiTComplexity.Gflops(ImageDiffiTConfig.Cifar10):F2}"));
+        StringAssert.Contains(output, "Gflops         3.84");
         StringAssert.Contains(output, "32×32 × 128 channels");
         StringAssert.Contains(output, "4×4 windows");
         (code, output, error) = CliRunner.Run("info", "--model", "DiffiT-FFHQ64", "--json");
@@ -22,6 +26,7 @@ public sealed class ImageDiffiTCommandTests
         Assert.AreEqual("image-diffit", root.GetProperty("family").GetString());
         Assert.AreEqual(26_024_247, root.GetProperty("parameters").GetInt64());
         Assert.AreEqual(8, root.GetProperty("config").GetProperty("window_size").GetInt32());
+        Assert.AreEqual(Math.Round(ImageDiffiTComplexity.Gflops(ImageDiffiTConfig.Ffhq64), 4), root.GetProperty("gflops").GetDouble());
     }
 
     [TestMethod]

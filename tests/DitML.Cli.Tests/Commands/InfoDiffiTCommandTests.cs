@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using DitML.Models;
 
 namespace DitML.Cli.Tests.Commands;
 
@@ -16,6 +18,9 @@ public sealed class InfoDiffiTCommandTests
         StringAssert.Contains(output, "561,035,232 trainable");
         StringAssert.Contains(output, "28 × width 1152, 16 heads");
         StringAssert.Contains(output, "bias table 961×16");
+        double gflops = LatentDiffiTComplexity.Gflops(LatentDiffiTConfig.FromName("DiffiT-XL/2"));
+        StringAssert.Contains(output, string.Create(CultureInfo.InvariantCulture, $"Gflops         {gflops:F2}"));
+        StringAssert.Contains(output, "Gflops         118.51");
     }
 
     [TestMethod]
@@ -27,6 +32,8 @@ public sealed class InfoDiffiTCommandTests
         Assert.AreEqual(563_562_464L, doc.RootElement.GetProperty("parameters").GetInt64());
         Assert.AreEqual("DiffiT-XL/2", doc.RootElement.GetProperty("model").GetString());
         Assert.AreEqual(64, doc.RootElement.GetProperty("config").GetProperty("input_size").GetInt32());
+        double gflops = LatentDiffiTComplexity.Gflops(LatentDiffiTConfig.FromName("DiffiT-XL/2", inputSize: 64));
+        Assert.AreEqual(Math.Round(gflops, 4), doc.RootElement.GetProperty("gflops").GetDouble());
     }
 
     [TestMethod]
