@@ -133,6 +133,7 @@ internal static class TrainCommand
                     $"{d.Config.Name ?? "latent DiffiT"} depth {d.Config.Depth}, width {d.Config.HiddenSize}, patch {d.Config.PatchSize} ({LatentDiffiTComplexity.Parameters(d.Config):N0} parameters)"),
                 _ => string.Create(CultureInfo.InvariantCulture, $"{trainer.Model.Config.Name ?? "DiT"} depth {trainer.Model.Config.Depth}, width {trainer.Model.Config.HiddenSize}, patch {trainer.Model.Config.PatchSize} ({DiTComplexity.Parameters(trainer.Model.Config):N0} parameters, {DiTComplexity.Gflops(trainer.Model.Config):F3} Gflops)"),
             };
+            if (NativeBf16.WarningFor(trainer.Options.Precision) is { } slow) error.WriteLine($"warning: {slow}");
             string rate = trainer.Options.Schedule == new LearningRateSchedule() ? "" : $" ({trainer.Options.Schedule})";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"training {what} in {ComputePrecisionNames.Format(trainer.Options.Precision)} on {dataset.Count} images from step {trainer.Step} to {trainer.Options.Steps}, lr {trainer.Options.Optimizer.LearningRate}{rate}"));
             using var bar = new ProgressBar(error, "training", (int)(trainer.Options.Steps - trainer.Step));

@@ -158,6 +158,8 @@ public sealed class TrainCommandTests
             (code, var output, error) = CliRunner.Run(["train", "--data", data, .. Tiny, "--steps", "1", "--precision", "bf16", "--out", run]);
             Assert.AreEqual(0, code, error);
             StringAssert.Contains(output, "in bf16 on 12 images");
+            Assert.AreEqual(DitML.Precision.NativeBf16.IsSupported == false, error.Contains("warning: this CPU has no native bfloat16"),
+                "bf16 on a CPU without it is warned about, and only then");
             string checkpoint = Path.Combine(run, "checkpoint.safetensors");
             Assert.AreEqual(DitML.Precision.ComputePrecision.Bf16, DitML.Training.TrainingCheckpoint.Read(checkpoint).Options.Precision);
             (code, output, error) = CliRunner.Run("train", "--data", data, "--out", run, "--resume", "--steps", "2");
