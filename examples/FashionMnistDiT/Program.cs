@@ -14,6 +14,7 @@
 // Or draws a run's quality curve from snapshot folders (copies of its ema.safetensors + checkpoint.safetensors):
 //   dotnet run -c Release --project examples/FashionMnistDiT -- --curve runs/snapshots [--base WEIGHTS --base-steps N]
 //       [--per-class 100] [--guidance 3] [--sampler dpm++|heun] [--steps 20] [--out DIR]
+//       [--measured points.csv (steps,accuracy,fid of earlier runs' points, same seeds and settings)]
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -38,7 +39,7 @@ if (args.Contains("--curve"))
     QualityCurve.Run(Arg("--curve", ""), args.Contains("--base") ? Arg("--base", "") : null, long.Parse(Arg("--base-steps", "0"), inv), scorer,
         int.Parse(Arg("--per-class", "100"), inv), double.Parse(Arg("--guidance", "3"), inv),
         Arg("--sampler", "dpm++") == "heun" ? SamplerKind.Heun : SamplerKind.DpmSolverPlusPlus, int.Parse(Arg("--steps", "20"), inv),
-        Arg("--out", Path.Combine("runs", "curve")));
+        Arg("--out", Path.Combine("runs", "curve")), args.Contains("--measured") ? Arg("--measured", "") : null);
     return 0;
 }
 string run = Arg("--run", Path.Combine("runs", "fmnist"));

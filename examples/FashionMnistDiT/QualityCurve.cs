@@ -29,8 +29,13 @@ internal static class QualityCurve
     /// <param name="sampler">DPM-Solver++(2M) or Heun.</param>
     /// <param name="steps">Sampler steps.</param>
     /// <param name="outDir">Where curve.md and curve.png go.</param>
+    /// <param name="measured">
+    /// A CSV of points measured earlier with the same seeds and settings (lines <c>steps,accuracy,fid</c>, accuracy as a
+    /// fraction; '#' starts a comment), drawn and tabled with the new ones: the runs before this one, whose snapshots
+    /// are gone. Null: none.
+    /// </param>
     public static void Run(string snapshots, string? baseWeights, long baseSteps, FashionMnistScorer scorer, int perClass, double scale,
-        SamplerKind sampler, int steps, string outDir)
+        SamplerKind sampler, int steps, string outDir, string? measured = null)
     {
         var inv = CultureInfo.InvariantCulture;
         var labels = Enumerable.Range(0, 10 * perClass).Select(i => (long)(i / perClass)).ToArray();
@@ -45,6 +50,13 @@ internal static class QualityCurve
             sources.Add((baseSteps + step, ema));
         }
         var points = new List<Point>();
+        foreach (var line in measured is null ? [] : File.ReadAllLines(measured))
+        {
+            string text = line.Split('#')[0].Trim();
+            if (text.Length == 0) continue;
+            var f = text.Split(',');
+            points.Add(new Point(long.Parse(f[0], inv), double.Parse(f[1], inv), double.Parse(f[2], inv), 0, "measured earlier"));
+        }
         string candidate = Path.Combine(Path.GetTempPath(), $"ditml-curve-{Environment.ProcessId}.onnx");
         foreach (var (total, ema) in sources.DistinctBy(s => s.Steps).OrderBy(s => s.Steps))
         {
@@ -63,6 +75,7 @@ internal static class QualityCurve
             Console.WriteLine(string.Create(inv, $"{total,7} steps: class accuracy {accuracy:P1}, FID {fid:F2} ({ema})"));
         }
         File.Delete(candidate);
+        points = [.. points.DistinctBy(p => p.Steps).OrderBy(p => p.Steps)];
         var (realAccuracy, realFid) = scorer.RealFloor(perClass, labels);
         Console.WriteLine(string.Create(inv, $"real training images: class accuracy {realAccuracy:P1}, FID {realFid:F2}"));
 

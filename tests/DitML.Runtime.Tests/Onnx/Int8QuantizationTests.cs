@@ -13,10 +13,34 @@ public sealed class Int8QuantizationTests
     {
         // Two output channels of three inputs: (1, −0.5, 0.25) and zeros.
         var (q, scales) = Int8Quantization.PerOutputChannel([1f, -0.5f, 0.25f, 0f, 0f, 0f], 3, 2);
-        Assert.AreEqual(1f / 127, scales[0], 1e-9f);
+        Assert.AreEqual(1f / 63, scales[0], 1e-9f);
         Assert.AreEqual(1f, scales[1], "a channel of zeros keeps scale 1");
-        // (in, out) layout: q[i·out + o]; −63.5 rounds to even (−64), 31.75 to 32.
-        CollectionAssert.AreEqual(new sbyte[] { 127, 0, -64, 0, 32, 0 }, q);
+        // (in, out) layout: q[i·out + o]; −0.5 / (1/63) is −31.4999… in float32 (the scale rounds up), so −31; 15.75 → 16.
+        CollectionAssert.AreEqual(new sbyte[] { 63, 0, -31, 0, 16, 0 }, q);
+    }
+
+    [TestMethod]
+    public void TheLargestProductsDoNotOverflowOnCpusWithoutVnni()
+    {
+        // Every activation quantizes to 255 and every weight to ±63 with equal signs in pairs: the case where a u8×s8
+        // kernel summing pairs into 16-bit lanes (AVX2's vpmaddubsw) would saturate with 8-bit weights.
+        const int inF = 32, outF = 4, rows = 2;
+        var w = Enumerable.Range(0, inF * outF).Select(i => i / inF % 2 == 0 ? 0.5f : -0.5f).ToArray();
+        var x = Enumerable.Repeat(2f, rows * inF).ToArray();
+        x[0] = 0;                                                                 // the range [0, 2]: zero point 0
+        var g = new OnnxGraphBuilder("q");
+        var input = g.Input("x", OnnxElementType.Float, "N", inF);
+        g.Output("out", g.LinearInt8(input, "fc", w, inF, outF, []), OnnxElementType.Float, "N", outF);
+        using var model = g.Build();
+        using var session = new InferenceSession(model.ToBytes());
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, [rows, inF]))]);
+        var y = results.Single().AsEnumerable<float>().ToArray();
+        for (int r = 0; r < rows; r++)
+            for (int o = 0; o < outF; o++)
+            {
+                double exact = Enumerable.Range(0, inF).Sum(i => (double)x[r * inF + i] * w[o * inF + i]);
+                Assert.AreEqual(exact, y[r * outF + o], Math.Abs(exact) * 0.02, $"row {r} channel {o}");
+            }
     }
 
     [TestMethod]
