@@ -3,7 +3,10 @@ using ScottPlot;
 
 namespace DitML.Cli.Plots;
 
-/// <summary>Draws a run's loss curve (loss, ε MSE and the variational-bound term against steps) from its <c>log.jsonl</c>.</summary>
+/// <summary>
+/// Draws a run's loss curve (loss, ε MSE and the variational-bound term against steps) from its <c>log.jsonl</c>, with
+/// the learning rate on a right-hand axis when a schedule changed it.
+/// </summary>
 internal static class LossCurve
 {
     /// <summary>File name of the picture, written beside the log.</summary>
@@ -16,6 +19,7 @@ internal static class LossCurve
         var loss = new List<double>();
         var mse = new List<double>();
         var vb = new List<double>();
+        var lr = new List<double>();
         foreach (string line in File.ReadLines(logPath))
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
@@ -35,6 +39,7 @@ internal static class LossCurve
             loss.Add(l.GetDouble());
             mse.Add(root.TryGetProperty("mse", out var m) ? m.GetDouble() : double.NaN);
             vb.Add(root.TryGetProperty("vb", out var v) ? v.GetDouble() : double.NaN);
+            lr.Add(root.TryGetProperty("lr", out var r) ? r.GetDouble() : double.NaN);
         }
         if (steps.Count < 2) return false;
 
@@ -53,6 +58,15 @@ internal static class LossCurve
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
             LabelFormatter = y => Math.Pow(10, y).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
         };
+        var rates = Pick(lr);
+        if (rates.Where(double.IsFinite).Distinct().Count() > 1)
+        {
+            var rate = plot.Add.ScatterLine(x, rates);
+            rate.LegendText = "learning rate (right)";
+            rate.LinePattern = LinePattern.Dashed;
+            rate.Axes.YAxis = plot.Axes.Right;
+            plot.Axes.Right.Label.Text = "learning rate";
+        }
         plot.Axes.Left.Label.Text = "value (log scale)";
         plot.Axes.Bottom.Label.Text = "step";
         plot.Title("training loss");

@@ -38,6 +38,36 @@ public sealed class LossCurveTests
     }
 
     [TestMethod]
+    public void AScheduledLearningRateIsDrawnAndAConstantOneIsNot()
+    {
+        string dir = Directory.CreateTempSubdirectory("ditml-loss").FullName;
+        try
+        {
+            int Coloured(Func<int, double> rate)
+            {
+                string log = Path.Combine(dir, "log.jsonl"), png = Path.Combine(dir, LossCurve.FileName);
+                File.WriteAllLines(log, Enumerable.Range(1, 40).Select(i => System.FormattableString.Invariant(
+                    $"{{\"step\":{i * 50},\"loss\":{1.0 / i:R},\"lr\":{rate(i):R}}}")));
+                Assert.IsTrue(LossCurve.Write(log, png, 640, 360));
+                var image = ImageDecoder.Decode(png, 3);
+                int coloured = 0;
+                for (int i = 0; i < image.Pixels.Length; i += 3)
+                {
+                    int r = image.Pixels[i], g = image.Pixels[i + 1], b = image.Pixels[i + 2];
+                    if (Math.Max(r, Math.Max(g, b)) - Math.Min(r, Math.Min(g, b)) > 60) coloured++;
+                }
+                return coloured;
+            }
+            int constant = Coloured(_ => 3e-4), scheduled = Coloured(i => 3e-4 * (1 - i / 41.0));
+            Assert.IsGreaterThan(constant + 200, scheduled, $"the decaying rate is a second curve ({scheduled} coloured pixels against {constant})");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void ALogWithOnePointWritesNothing()
     {
         string dir = Directory.CreateTempSubdirectory("ditml-loss").FullName;
