@@ -8,21 +8,6 @@ namespace DitML.Torch.Tests.Training;
 [TestClass]
 public sealed class AdamWTests
 {
-    private sealed class Holder : nn.Module
-    {
-#pragma warning disable IDE1006
-        private readonly TorchSharp.Modules.Parameter p;
-#pragma warning restore IDE1006
-
-        public Holder(float[] values) : base("holder")
-        {
-            p = new TorchSharp.Modules.Parameter(tensor(values));
-            RegisterComponents();
-        }
-
-        public TorchSharp.Modules.Parameter P => p;
-    }
-
     [TestMethod]
     public void MatchesPyTorchAdamW()
     {
@@ -30,7 +15,7 @@ public sealed class AdamWTests
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine("Fixtures", "training", "adamw.json")));
         var root = doc.RootElement;
         float[] Floats(JsonElement e) => e.EnumerateArray().Select(x => x.GetSingle()).ToArray();
-        using var holder = new Holder(Floats(root.GetProperty("start")));
+        using var holder = new ParameterHolder(Floats(root.GetProperty("start")));
         using var opt = new AdamW(holder, new AdamWOptions { LearningRate = 1e-2, WeightDecay = 0.05 });
         var grads = root.GetProperty("grads").EnumerateArray().Select(Floats).ToArray();
         var expected = root.GetProperty("trajectory").EnumerateArray().Select(Floats).ToArray();
@@ -49,12 +34,12 @@ public sealed class AdamWTests
     {
         float[] start = [0.5f, -1f, 2f];
         float[][] grads = [[1f, 2f, 3f], [-1f, 0.5f, 0f], [0.1f, 0.2f, -0.3f], [2f, -2f, 1f]];
-        using var a = new Holder(start);
+        using var a = new ParameterHolder(start);
         using var optA = new AdamW(a, new AdamWOptions { LearningRate = 0.1 });
         for (int i = 0; i < 2; i++) { a.P.grad = tensor(grads[i]); optA.Update(); }
         var (moments, step) = optA.ExportState();
 
-        using var b = new Holder(a.P.data<float>().ToArray());
+        using var b = new ParameterHolder(a.P.data<float>().ToArray());
         using var optB = new AdamW(b, new AdamWOptions { LearningRate = 0.1 });
         optB.ImportState(moments, step);
         for (int i = 2; i < 4; i++)
@@ -68,9 +53,9 @@ public sealed class AdamWTests
     [TestMethod]
     public void StateWithWrongShapeIsRefused()
     {
-        using var a = new Holder([1f, 2f]);
+        using var a = new ParameterHolder([1f, 2f]);
         using var opt = new AdamW(a);
-        var (moments, _) = new AdamW(new Holder([1f, 2f, 3f])).ExportState();
+        var (moments, _) = new AdamW(new ParameterHolder([1f, 2f, 3f])).ExportState();
         var e = Assert.ThrowsExactly<InvalidDataException>(() => opt.ImportState(moments, 3));
         StringAssert.Contains(e.Message, "exp_avg.p");
         Assert.AreEqual(0, opt.Step, "nothing changed");

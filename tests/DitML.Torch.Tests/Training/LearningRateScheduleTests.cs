@@ -8,21 +8,6 @@ namespace DitML.Torch.Tests.Training;
 [TestClass]
 public sealed class LearningRateScheduleTests
 {
-    private sealed class Holder : nn.Module
-    {
-#pragma warning disable IDE1006
-        private readonly TorchSharp.Modules.Parameter p;
-#pragma warning restore IDE1006
-
-        public Holder(float[] values) : base("holder")
-        {
-            p = new TorchSharp.Modules.Parameter(tensor(values));
-            RegisterComponents();
-        }
-
-        public TorchSharp.Modules.Parameter P => p;
-    }
-
     private static JsonElement Fixture(string name)
     {
         // lr_schedule.json: PyTorch 1.13's LinearLR / ConstantLR / CosineAnnealingLR (SequentialLR) with AdamW.
@@ -64,7 +49,7 @@ public sealed class LearningRateScheduleTests
         var c = Fixture(name);
         var options = OptionsOf(c);
         float[] Floats(JsonElement e) => e.EnumerateArray().Select(x => x.GetSingle()).ToArray();
-        using var holder = new Holder(Floats(c.GetProperty("start")));
+        using var holder = new ParameterHolder(Floats(c.GetProperty("start")));
         using var opt = new AdamW(holder, options.Optimizer);
         var grads = c.GetProperty("grads").EnumerateArray().Select(Floats).ToArray();
         var trajectory = c.GetProperty("trajectory").EnumerateArray().Select(Floats).ToArray();
@@ -115,8 +100,8 @@ public sealed class LearningRateScheduleTests
     public void AnUpdateAtARateIsTheUpdateOfAnOptimizerSetToIt()
     {
         float[] start = [0.5f, -1f, 2f];
-        using var a = new Holder(start);
-        using var b = new Holder(start);
+        using var a = new ParameterHolder(start);
+        using var b = new ParameterHolder(start);
         using var scheduled = new AdamW(a, new AdamWOptions { LearningRate = 1e-3 });
         using var set = new AdamW(b, new AdamWOptions { LearningRate = 4e-3 });
         a.P.grad = tensor(new[] { 1f, 2f, 3f });
