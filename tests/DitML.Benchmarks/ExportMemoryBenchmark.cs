@@ -30,30 +30,37 @@ internal static class ExportMemoryBenchmark
             return;
         }
         string load = BenchmarkArgs.Get(args, "--load", "");
+        bool fromFile = load.Length > 0;
         string dir = Directory.CreateTempSubdirectory("ditml-bench-export-").FullName;
         try
         {
             string path = Path.Combine(dir, "model.onnx");
-            long before = 0, peak;
+            // From a file, "before" is the bare process and the timing includes the load; else both start with the model built.
+            long before = fromFile ? Status("VmRSS") : 0, peak;
             var watch = Stopwatch.StartNew();
-            if (load.Length > 0) before = Status("VmRSS");
-            using (var model = load.Length > 0 ? DiTCheckpoint.Load(load) : new DiT(config))
+            using (var model = fromFile ? DiTCheckpoint.Load(load) : new DiT(config))
             {
                 GC.Collect();
-                if (load.Length == 0) before = Status("VmRSS");
-                else Console.WriteLine($"  loaded {load}: RSS {Status("VmRSS") / 1e9:F2} GB, peak so far {Status("VmHWM") / 1e9:F2} GB");
-                if (load.Length == 0) watch.Restart();
+                if (fromFile)
+                {
+                    Console.WriteLine($"  loaded {load}: RSS {Status("VmRSS") / 1e9:F2} GB, peak so far {Status("VmHWM") / 1e9:F2} GB");
+                }
+                else
+                {
+                    before = Status("VmRSS");
+                    watch.Restart();
+                }
                 using var onnx = DiTOnnxExporter.Export(model, new DiTOnnxExportOptions { Precision = precision });
                 onnx.Save(path);
                 peak = Status("VmHWM");
             }
             double seconds = watch.Elapsed.TotalSeconds;
             long written = new FileInfo(path).Length + (File.Exists(path + ".data") ? new FileInfo(path + ".data").Length : 0);
-            Console.WriteLine($"{name} {precision.ToText()}: weights {weights / 1e9:F2} GB, written {written / 1e9:F2} GB{(File.Exists(path + ".data") ? " (.onnx + .onnx.data: over protobuf's 2 GB)" : " (one .onnx)")}, export {seconds:F0} s");
-            Console.WriteLine(load.Length > 0
-                ? $"  RSS before loading {before / 1e9:F2} GB, peak RSS of the process (load + export) {peak / 1e9:F2} GB, {seconds:F0} s"
+            Console.WriteLine($"{name} {precision.ToText()}: weights {weights / 1e9:F2} GB, written {written / 1e9:F2} GB{(File.Exists(path + ".data") ? " (.onnx + .onnx.data: over protobuf's 2 GB)" : " (one .onnx)")}, {(fromFile ? "load + export" : "export")} {seconds:F0} s");
+            Console.WriteLine(fromFile
+                ? $"  RSS before loading {before / 1e9:F2} GB, peak RSS of the process (load + export) {peak / 1e9:F2} GB"
                 : $"  RSS with the model built {before / 1e9:F2} GB, peak RSS of the process {peak / 1e9:F2} GB");
-            Console.WriteLine($"  peak / weights {peak / (double)weights:F2}, export's own addition (peak − before) / weights {(peak - before) / (double)weights:F2}");
+            Console.WriteLine($"  peak / weights {peak / (double)weights:F2}, {(fromFile ? "load and export's" : "export's own")} addition (peak − before) / weights {(peak - before) / (double)weights:F2}");
             if (args.Contains("--verify"))
             {
                 using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(path);

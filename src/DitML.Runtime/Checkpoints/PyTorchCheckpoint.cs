@@ -105,10 +105,7 @@ public static class PyTorchCheckpoint
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);
         using var zip = ZipFile.OpenRead(path);
-        var pickleEntry = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1)
-            ?? throw new InvalidDataException($"{path}: the zip has no <archive>/data.pkl entry, so it is not a torch.save file");
-        string prefix = pickleEntry.FullName[..^"data.pkl".Length];
-        var root = new SafeUnpickler(ReadEntry(pickleEntry, path), path).Load();
+        var (root, prefix) = Unpickle(zip, path);
         InvalidDataException Bad(string what) => new($"{path}: {what}");
         if (root is not Dictionary<object, object?> dict || !dict.TryGetValue("opt", out var optValue) || optValue is not Dictionary<object, object?> opt)
             throw Bad("no \"opt\" entry: not a training checkpoint of the official train.py");

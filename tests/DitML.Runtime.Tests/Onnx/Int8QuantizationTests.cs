@@ -28,13 +28,7 @@ public sealed class Int8QuantizationTests
         var w = Enumerable.Range(0, inF * outF).Select(i => i / inF % 2 == 0 ? 0.5f : -0.5f).ToArray();
         var x = Enumerable.Repeat(2f, rows * inF).ToArray();
         x[0] = 0;                                                                 // the range [0, 2]: zero point 0
-        var g = new OnnxGraphBuilder("q");
-        var input = g.Input("x", OnnxElementType.Float, "N", inF);
-        g.Output("out", g.LinearInt8(input, "fc", w, inF, outF, []), OnnxElementType.Float, "N", outF);
-        using var model = g.Build();
-        using var session = new InferenceSession(model.ToBytes());
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, [rows, inF]))]);
-        var y = results.Single().AsEnumerable<float>().ToArray();
+        var y = RunQuantizedLinear(w, [], x, inF, outF, rows);
         for (int r = 0; r < rows; r++)
             for (int o = 0; o < outF; o++)
             {
@@ -50,13 +44,7 @@ public sealed class Int8QuantizationTests
         var w = Enumerable.Range(0, inF * outF).Select(i => (float)Math.Sin(0.61 * i) * (1 + i % 7)).ToArray();
         var b = Enumerable.Range(0, outF).Select(i => 0.1f * i).ToArray();
         var x = Enumerable.Range(0, rows * inF).Select(i => (float)Math.Cos(0.23 * i) * 3 - 0.5f).ToArray();
-        var g = new OnnxGraphBuilder("q");
-        var input = g.Input("x", OnnxElementType.Float, "N", inF);
-        g.Output("out", g.LinearInt8(input, "fc", w, inF, outF, b), OnnxElementType.Float, "N", outF);
-        using var model = g.Build();
-        using var session = new InferenceSession(model.ToBytes());
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, [rows, inF]))]);
-        var y = results.Single().AsEnumerable<float>().ToArray();
+        var y = RunQuantizedLinear(w, b, x, inF, outF, rows);
 
         var (_, scales) = Int8Quantization.PerOutputChannel(w, inF, outF);
         // DynamicQuantizeLinear's step over the tensor's range (which includes 0); its zero point is rounded, so an
@@ -80,5 +68,17 @@ public sealed class Int8QuantizationTests
             }
         }
         Assert.IsGreaterThan(1e-4, worst, "the weights really are int8 (a float path would be exact to ~1e-6)");
+    }
+
+    /// <summary>One int8 linear layer (as the exporter writes it) run on ONNX Runtime over <paramref name="rows"/> inputs.</summary>
+    private static float[] RunQuantizedLinear(float[] w, float[] b, float[] x, int inF, int outF, int rows)
+    {
+        var g = new OnnxGraphBuilder("q");
+        var input = g.Input("x", OnnxElementType.Float, "N", inF);
+        g.Output("out", g.LinearInt8(input, "fc", w, inF, outF, b), OnnxElementType.Float, "N", outF);
+        using var model = g.Build();
+        using var session = new InferenceSession(model.ToBytes());
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, [rows, inF]))]);
+        return results.Single().AsEnumerable<float>().ToArray();
     }
 }
