@@ -5,7 +5,7 @@ internal static class UserError
 {
     public static bool IsUserError(Exception e) => e is ArgumentException or InvalidDataException or DirectoryNotFoundException or DitML.Checkpoints.UnsafePickleException or FileNotFoundException
         or DirectoryNotFoundException or NotSupportedException or FormatException or UnauthorizedAccessException
-        or DitML.Training.RunFolderLockedException;
+        or DitML.Training.RunFolderLockedException or DitML.Onnx.DeviceUnavailableException;
 
     public static string Describe(Exception e) => e switch
     {

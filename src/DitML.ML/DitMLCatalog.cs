@@ -1,6 +1,7 @@
 using DitML.Generation;
 using DitML.ML.Generation;
 using DitML.ML.Metrics;
+using DitML.ML.Onnx;
 using DitML.ML.Vae;
 using Microsoft.ML;
 
@@ -15,13 +16,21 @@ public static class DitMLCatalog
     /// DPM-Solver++(2M), 20 steps, the model's recommended guidance scale, the model's image size. The pipeline can be
     /// saved with <c>mlContext.Model.Save</c>; load it with <c>mlContext.Generation().LoadModel</c> (batched again, model
     /// file checked at load) or with <c>mlContext.Model.Load</c> after <see cref="RegisterDitML"/> (row by row).
+    /// It runs on <see cref="DiffusionGeneratorOptions.Device"/>; left null, on the context's GPU when
+    /// <c>mlContext.GpuDeviceId</c> is set (with <c>FallbackToCpu</c>, as ML.NET's ONNX transforms), else the CPU. The
+    /// device is saved with the pipeline.
     /// </summary>
+    /// <exception cref="FileNotFoundException">Naming the model file.</exception>
+    /// <exception cref="DitML.Onnx.DeviceUnavailableException">A CUDA device asked for and unusable here.</exception>
     public static DiffusionGenerateEstimator DiffusionGenerate(this TransformsCatalog catalog, string modelPath,
         DiffusionGeneratorOptions? generatorOptions = null, DiffusionGenerateOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(modelPath);
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"model not found: {modelPath}", modelPath);
+        if (generatorOptions?.Device is null && ContextDevice.Of(catalog) is { } contextDevice)
+            generatorOptions = (generatorOptions ?? new DiffusionGeneratorOptions()) with { Device = contextDevice };
+        generatorOptions?.Device?.Resolve();                                     // an unusable CUDA is refused now, not at fit
         var spec = GenerationSpec.For(modelPath, generatorOptions);
         return new DiffusionGenerateEstimator(() => DiffusionGenerator.OpenImages(spec.ModelPath, spec.GeneratorOptions), options ?? new DiffusionGenerateOptions(), ownsGenerator: true, spec);
     }
@@ -55,21 +64,33 @@ public static class DitMLCatalog
     /// floats in [−1, 1], as DiffusionGenerate's pixel column): the inputs of FID, Inception Score and class accuracy in
     /// <c>mlContext.Generation().Evaluate(...)</c>. <paramref name="classifierPath"/> is a DitML classifier in ONNX (input
     /// "pixels", outputs "features" and "probabilities"), such as the shipped Fashion-MNIST classifier. Runs on ML.NET's
-    /// own ONNX transformer, so it saves and loads with the pipeline.
+    /// own ONNX transformer, so it saves and loads with the pipeline (and, loaded, runs where the loading context's
+    /// <c>GpuDeviceId</c> says, ML.NET's rule for its ONNX transforms).
     /// </summary>
+    /// <param name="catalog">The context's transforms.</param>
+    /// <param name="featuresColumnName">The features column added.</param>
+    /// <param name="probabilitiesColumnName">The class-probabilities column added.</param>
+    /// <param name="inputColumnName">The images' column.</param>
+    /// <param name="classifierPath">The classifier in ONNX.</param>
+    /// <param name="device">Where it runs; null: the context's <c>GpuDeviceId</c> (none: the CPU).</param>
     /// <exception cref="FileNotFoundException">Naming the classifier file.</exception>
+    /// <exception cref="DitML.Onnx.DeviceUnavailableException">A CUDA device asked for and unusable here.</exception>
     /// <remarks>Output columns first, then the input, then the model, as ML.NET's own <c>ApplyOnnxModel</c> takes them.</remarks>
     public static IEstimator<ITransformer> ExtractImageFeatures(this TransformsCatalog catalog,
-        string featuresColumnName, string probabilitiesColumnName, string inputColumnName, string classifierPath) =>
-        ImageFeatureExtraction.Create(catalog, classifierPath, inputColumnName, featuresColumnName, probabilitiesColumnName);
+        string featuresColumnName, string probabilitiesColumnName, string inputColumnName, string classifierPath, DitML.Onnx.OnnxDevice? device = null) =>
+        ImageFeatureExtraction.Create(catalog, classifierPath, inputColumnName, featuresColumnName, probabilitiesColumnName, device);
 
     /// <summary>
-    /// <see cref="ExtractImageFeatures(TransformsCatalog, string, string, string, string)"/> with the default columns:
+    /// <see cref="ExtractImageFeatures(TransformsCatalog, string, string, string, string, DitML.Onnx.OnnxDevice?)"/> with the default columns:
     /// reads "Pixels", adds "Features" and "Probabilities".
     /// </summary>
+    /// <param name="catalog">The context's transforms.</param>
+    /// <param name="classifierPath">The classifier in ONNX.</param>
+    /// <param name="device">Where it runs; null: the context's <c>GpuDeviceId</c> (none: the CPU).</param>
     /// <exception cref="FileNotFoundException">Naming the classifier file.</exception>
-    public static IEstimator<ITransformer> ExtractImageFeatures(this TransformsCatalog catalog, string classifierPath) =>
-        ExtractImageFeatures(catalog, "Features", "Probabilities", "Pixels", classifierPath);
+    /// <exception cref="DitML.Onnx.DeviceUnavailableException">A CUDA device asked for and unusable here.</exception>
+    public static IEstimator<ITransformer> ExtractImageFeatures(this TransformsCatalog catalog, string classifierPath, DitML.Onnx.OnnxDevice? device = null) =>
+        ExtractImageFeatures(catalog, "Features", "Probabilities", "Pixels", classifierPath, device);
 
     /// <summary>Evaluation of generated images: FID, Inception Score, precision/recall and class accuracy.</summary>
     public static GenerationCatalog Generation(this MLContext mlContext)
@@ -85,13 +106,21 @@ public static class DitMLCatalog
     /// </summary>
     /// <exception cref="FileNotFoundException">Naming the encoder file.</exception>
     /// <remarks>Output column first, then the input, then the model, as ML.NET's own <c>ApplyOnnxModel</c> takes them.</remarks>
-    public static VaeTransformEstimator VaeEncode(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, string encoderPath) =>
-        new(catalog, encoderPath, encode: true, inputColumnName, outputColumnName);
+    /// <param name="catalog">The context's transforms.</param>
+    /// <param name="outputColumnName">The latents' column added.</param>
+    /// <param name="inputColumnName">The images' column.</param>
+    /// <param name="encoderPath">The exported encoder.</param>
+    /// <param name="device">Where it runs; null: the context's <c>GpuDeviceId</c> (none: the CPU).</param>
+    public static VaeTransformEstimator VaeEncode(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, string encoderPath, DitML.Onnx.OnnxDevice? device = null) =>
+        new(catalog, encoderPath, encode: true, inputColumnName, outputColumnName, device);
 
-    /// <summary><see cref="VaeEncode(TransformsCatalog, string, string, string)"/> from "Pixels" to "Latents".</summary>
+    /// <summary><see cref="VaeEncode(TransformsCatalog, string, string, string, DitML.Onnx.OnnxDevice?)"/> from "Pixels" to "Latents".</summary>
+    /// <param name="catalog">The context's transforms.</param>
+    /// <param name="encoderPath">The exported encoder.</param>
+    /// <param name="device">Where it runs; null: the context's <c>GpuDeviceId</c> (none: the CPU).</param>
     /// <exception cref="FileNotFoundException">Naming the encoder file.</exception>
-    public static VaeTransformEstimator VaeEncode(this TransformsCatalog catalog, string encoderPath) =>
-        VaeEncode(catalog, "Latents", "Pixels", encoderPath);
+    public static VaeTransformEstimator VaeEncode(this TransformsCatalog catalog, string encoderPath, DitML.Onnx.OnnxDevice? device = null) =>
+        VaeEncode(catalog, "Latents", "Pixels", encoderPath, device);
 
     /// <summary>
     /// Decodes scaled latents (C, h, w) to CHW pixels in about [−1, 1] with a VAE decoder exported by DitML
@@ -99,11 +128,19 @@ public static class DitMLCatalog
     /// </summary>
     /// <exception cref="FileNotFoundException">Naming the decoder file.</exception>
     /// <remarks>Output column first, then the input, then the model, as ML.NET's own <c>ApplyOnnxModel</c> takes them.</remarks>
-    public static VaeTransformEstimator VaeDecode(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, string decoderPath) =>
-        new(catalog, decoderPath, encode: false, inputColumnName, outputColumnName);
+    /// <param name="catalog">The context's transforms.</param>
+    /// <param name="outputColumnName">The pixels' column added.</param>
+    /// <param name="inputColumnName">The latents' column.</param>
+    /// <param name="decoderPath">The exported decoder.</param>
+    /// <param name="device">Where it runs; null: the context's <c>GpuDeviceId</c> (none: the CPU).</param>
+    public static VaeTransformEstimator VaeDecode(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, string decoderPath, DitML.Onnx.OnnxDevice? device = null) =>
+        new(catalog, decoderPath, encode: false, inputColumnName, outputColumnName, device);
 
-    /// <summary><see cref="VaeDecode(TransformsCatalog, string, string, string)"/> from "Latents" to "Pixels".</summary>
+    /// <summary><see cref="VaeDecode(TransformsCatalog, string, string, string, DitML.Onnx.OnnxDevice?)"/> from "Latents" to "Pixels".</summary>
+    /// <param name="catalog">The context's transforms.</param>
+    /// <param name="decoderPath">The exported decoder.</param>
+    /// <param name="device">Where it runs; null: the context's <c>GpuDeviceId</c> (none: the CPU).</param>
     /// <exception cref="FileNotFoundException">Naming the decoder file.</exception>
-    public static VaeTransformEstimator VaeDecode(this TransformsCatalog catalog, string decoderPath) =>
-        VaeDecode(catalog, "Pixels", "Latents", decoderPath);
+    public static VaeTransformEstimator VaeDecode(this TransformsCatalog catalog, string decoderPath, DitML.Onnx.OnnxDevice? device = null) =>
+        VaeDecode(catalog, "Pixels", "Latents", decoderPath, device);
 }

@@ -22,16 +22,20 @@ internal static class FidCommand
             .AcceptOnlyFromAmong("fmnist", "inception");
         var classifier = new Option<FileInfo>("--classifier") { Description = "An ONNX classifier (pixels → features, probabilities): the shipped Fashion-MNIST classifier, or FID Inception written by `ditml export-inception` (then no libtorch is loaded).", DefaultValueFactory = _ => new FileInfo(Path.Combine("examples", "models", "fashion-mnist", "classifier.onnx")) };
         var inceptionWeights = new Option<FileInfo>("--inception-weights") { Description = $"--features inception: pytorch-fid's {FidInceptionV3.WeightsFileName} (never downloaded).", DefaultValueFactory = _ => new FileInfo(FidInceptionV3.WeightsFileName) };
+        var device = DeviceOption.Create("An ONNX --classifier (not --features inception, which runs on libtorch's CPU)");
         var saveStats = new Option<FileInfo?>("--save-stats") { Description = "Also write the --fake set's statistics (pytorch-fid layout)." };
         var command = new Command("fid", "Fréchet distance (and IS, precision/recall when both sets are images) between two sets of images or statistics.");
-        foreach (var o in new Option[] { real, fake, features, classifier, inceptionWeights, saveStats }) command.Options.Add(o);
+        foreach (var o in new Option[] { real, fake, features, classifier, inceptionWeights, device, saveStats }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             bool inception = parse.GetValue(features) == "inception";
             string classifierPath = parse.GetValue(classifier)!.FullName, weightsPath = parse.GetValue(inceptionWeights)!.FullName;
+            var onDevice = DeviceOption.Read(parse, device);
+            if (inception && onDevice.WantsGpu)
+                throw new ArgumentException("--features inception runs pytorch-fid's weights on libtorch's CPU; for --device, export them with `ditml export-inception` and pass the ONNX file as --classifier");
             var lazy = new Lazy<IImageFeatureExtractor>(() => inception
                 ? new InceptionFeatureExtractor(weightsPath)
-                : new OnnxImageClassifier(classifierPath));
+                : new OnnxImageClassifier(classifierPath, onDevice));
             // What image folders are resized to: the classifier's own input (an exported Inception takes 3×299×299).
             Func<(int Channels, int Size)> shape = () => inception ? (3, 299)
                 : lazy.Value is OnnxImageClassifier onnx ? (onnx.InputShape[0], onnx.InputShape[1]) : (1, 28);

@@ -43,9 +43,10 @@ internal static class SampleCommand
         var scale = new Option<int>("--scale") { Description = "Enlarge each pixel of the grid (for small images).", DefaultValueFactory = _ => 1 };
         var vaeDecoder = new Option<FileInfo?>("--vae-decoder") { Description = "Latent models: the VAE decoder exported to ONNX (VaeOnnxExporter.ExportDecoder)." };
         var npz = new Option<FileInfo?>("--npz") { Description = "Write every sample as uint8 NHWC under arr_0 (the ADM evaluator's layout), streamed." };
+        var device = DeviceOption.Create("The model and its VAE decoder");
         var shard = new Option<string?>("--shard") { Description = "I/N: generate only shard I (0-based) of N of the run into --npz; join shards with `ditml merge-npz`." };
         var command = new Command("sample", "Generate class-conditional images from an exported model with classifier-free guidance.");
-        foreach (var o in new Option[] { model, classes, perClass, seed, sampler, steps, cfg, eta, batch, threads, vaeDecoder, outPath, grid, scale, npz, shard })
+        foreach (var o in new Option[] { model, classes, perClass, seed, sampler, steps, cfg, eta, batch, threads, device, vaeDecoder, outPath, grid, scale, npz, shard })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -71,6 +72,7 @@ internal static class SampleCommand
             if (parse.GetValue(grid) is not null && png is null) throw new ArgumentException("--grid sets the rows of the PNG grid: give --out");
             int pixelScale = parse.GetValue(scale);
             if (pixelScale <= 0) throw new ArgumentException($"--scale must be positive, got {pixelScale}");
+            var onDevice = DeviceOption.Read(parse, device);                 // an unusable CUDA is refused here, before the model opens
 
             string modelPath = parse.GetValue(model)!.FullName;
             var samplerOptions = new SamplerOptions
@@ -87,6 +89,7 @@ internal static class SampleCommand
                 Threads = parse.GetValue(threads),
                 UseModelSampler = parse.GetValue(sampler) is null && parse.GetValue(steps) is null,
                 VaeDecoderPath = parse.GetValue(vaeDecoder)?.FullName,
+                Device = onDevice,
             });
             samplerOptions = generator.Sampler.Options;
             var classIds = classTexts.Select(c => long.TryParse(c, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long id) ? id
@@ -167,7 +170,7 @@ internal static class SampleCommand
                     }
                 }
                 string settings = string.Create(CultureInfo.InvariantCulture,
-                    $"{generator.Sampler.Options.Sampler} {generator.Sampler.Steps} steps, guidance {samplerOptions.GuidanceScale}, {watch.Elapsed.TotalSeconds:F1} s");
+                    $"{generator.Sampler.Options.Sampler} {generator.Sampler.Steps} steps, guidance {samplerOptions.GuidanceScale}, on {generator.Device}, {watch.Elapsed.TotalSeconds:F1} s");
                 if (png is not null)
                 {
                     ImageGrid.SavePng(png, gridPixels, gridRows * gridColumns, channels, height, width, gridColumns, pixelScale);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using DitML.Generation;
+using DitML.Onnx;
 using DitML.Sampling;
 
 namespace DitML.ML.Generation;
@@ -24,12 +25,16 @@ namespace DitML.ML.Generation;
 /// The saved transformer's columns and batch size (set on save; absent in pipelines saved before, which then load only
 /// as the row-by-row chain).
 /// </param>
+/// <param name="Device">
+/// Where the generator runs, as <see cref="OnnxDevice"/> spells it (<c>cpu</c>, <c>cuda:0</c>, <c>auto</c>); null in
+/// specs saved before devices (the CPU).
+/// </param>
 /// <param name="UseModelSampler">
 /// Sample with the sampler the model names (EDM models: EDM's Heun at their steps; see
 /// <see cref="DiffusionGeneratorOptions.UseModelSampler"/>): set when the caller gave no sampler settings. False in older specs.
 /// </param>
 internal sealed record GenerationSpec(string ModelPath, string ModelSha256, SamplerOptions Sampler, double? GuidanceScale, int Threads, int? OutputSize, int Format = 1,
-    bool UseModelSampler = false, GenerationColumns? Columns = null)
+    bool UseModelSampler = false, GenerationColumns? Columns = null, string? Device = null)
 {
     private const int CurrentFormat = 2;
 
@@ -39,7 +44,7 @@ internal sealed record GenerationSpec(string ModelPath, string ModelSha256, Samp
     {
         string full = Path.GetFullPath(modelPath);
         return new GenerationSpec(full, Sha256(full), options?.Sampler ?? new SamplerOptions(), null, options?.Threads ?? 0, options?.OutputSize, CurrentFormat,
-            options?.Sampler is null || options.UseModelSampler);
+            options?.Sampler is null || options.UseModelSampler, Device: options?.Device?.ToString());
     }
 
     public DiffusionGeneratorOptions GeneratorOptions => new()
@@ -48,6 +53,7 @@ internal sealed record GenerationSpec(string ModelPath, string ModelSha256, Samp
         Threads = Threads,
         OutputSize = OutputSize,
         UseModelSampler = UseModelSampler,
+        Device = Device is null ? null : OnnxDevice.Parse(Device),
     };
 
     /// <summary>Opens the generator, checking that the model file is still the one the pipeline was built with.</summary>

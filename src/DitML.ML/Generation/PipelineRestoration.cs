@@ -13,21 +13,22 @@ internal static class PipelineRestoration
 {
     /// <summary>
     /// <paramref name="model"/> with every restorable saved generation replaced by its transformer; other transformers
-    /// are kept as loaded. <paramref name="inputSchema"/> is the schema the model was saved with.
+    /// are kept as loaded. <paramref name="inputSchema"/> is the schema the model was saved with; a non-null
+    /// <paramref name="device"/> replaces the device each generation was saved with.
     /// </summary>
     /// <exception cref="FileNotFoundException">A generation's model file is missing.</exception>
     /// <exception cref="InvalidDataException">A generation's model file changed since the pipeline was saved.</exception>
-    public static ITransformer Restore(ITransformer model, DataViewSchema inputSchema)
+    public static ITransformer Restore(ITransformer model, DataViewSchema inputSchema, DitML.Onnx.OnnxDevice? device = null)
     {
         if (model is not TransformerChain<ITransformer> chain) return model;
-        if (TryRestoreGeneration(chain, inputSchema) is { } generation) return generation;
+        if (TryRestoreGeneration(chain, inputSchema, device) is { } generation) return generation;
         var elements = chain.ToArray();
         var restored = new ITransformer[elements.Length];
         var schema = inputSchema;
         bool changed = false;
         for (int i = 0; i < restored.Length; i++)
         {
-            restored[i] = Restore(elements[i], schema);
+            restored[i] = Restore(elements[i], schema, device);
             changed |= !ReferenceEquals(restored[i], elements[i]);
             schema = elements[i].GetOutputSchema(schema);
         }
@@ -51,13 +52,14 @@ internal static class PipelineRestoration
     }
 
     /// <summary>The generation <paramref name="chain"/> was saved from, or null when it is not a restorable saved generation.</summary>
-    private static DiffusionGenerateTransformer? TryRestoreGeneration(TransformerChain<ITransformer> chain, DataViewSchema inputSchema)
+    private static DiffusionGenerateTransformer? TryRestoreGeneration(TransformerChain<ITransformer> chain, DataViewSchema inputSchema, DitML.Onnx.OnnxDevice? device)
     {
         var elements = chain.ToArray();
         int mapping = Array.FindIndex(elements, t => t is CustomMappingTransformer<SizedGenerationInput, SizedGenerationOutput>);
         if (mapping < 0) return null;
         var spec = ReadSpec(elements.AsSpan(0, mapping).ToArray(), inputSchema);
         if (spec.Columns is null) return null;                                   // saved before columns were kept: generates row by row
+        if (device is not null) spec = spec with { Device = device.ToString() };
         var options = spec.Columns.ToOptions();
         var generator = spec.Open();                                             // a missing or changed model file fails here, at load
         try

@@ -26,30 +26,40 @@ public sealed class GenerationCatalog
     /// </summary>
     /// <param name="filePath">The .zip <c>mlContext.Model.Save</c> wrote.</param>
     /// <param name="inputSchema">The schema the pipeline was saved with.</param>
+    /// <param name="device">
+    /// Where its generations run: null keeps the device each was saved with, unless this context's
+    /// <c>GpuDeviceId</c> is set (then that, as ML.NET's ONNX transforms do on load).
+    /// </param>
     /// <exception cref="FileNotFoundException">The pipeline file, or a model file a generation needs, is missing.</exception>
     /// <exception cref="InvalidDataException">A model file changed since the pipeline was saved.</exception>
-    public ITransformer LoadModel(string filePath, out DataViewSchema inputSchema)
+    /// <exception cref="DitML.Onnx.DeviceUnavailableException">A generation's CUDA device is unusable here (pass <paramref name="device"/>).</exception>
+    public ITransformer LoadModel(string filePath, out DataViewSchema inputSchema, DitML.Onnx.OnnxDevice? device = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(filePath);
         if (!File.Exists(filePath)) throw new FileNotFoundException($"saved pipeline not found: {filePath}", filePath);
         using var stream = File.OpenRead(filePath);
-        return LoadModel(stream, out inputSchema);
+        return LoadModel(stream, out inputSchema, device);
     }
 
     /// <summary>
     /// Loads a pipeline saved with <c>mlContext.Model.Save</c> from <paramref name="stream"/> and restores its
-    /// DiffusionGenerate transformers (see <see cref="LoadModel(string, out DataViewSchema)"/>).
+    /// DiffusionGenerate transformers (see <see cref="LoadModel(string, out DataViewSchema, DitML.Onnx.OnnxDevice?)"/>).
     /// </summary>
+    /// <param name="stream">What <c>mlContext.Model.Save</c> wrote.</param>
+    /// <param name="inputSchema">The schema the pipeline was saved with.</param>
+    /// <param name="device">Where its generations run (null: as saved, or this context's <c>GpuDeviceId</c> when set).</param>
     /// <exception cref="FileNotFoundException">A model file a generation needs is missing.</exception>
     /// <exception cref="InvalidDataException">A model file changed since the pipeline was saved.</exception>
-    public ITransformer LoadModel(Stream stream, out DataViewSchema inputSchema)
+    /// <exception cref="DitML.Onnx.DeviceUnavailableException">A generation's CUDA device is unusable here (pass <paramref name="device"/>).</exception>
+    public ITransformer LoadModel(Stream stream, out DataViewSchema inputSchema, DitML.Onnx.OnnxDevice? device = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         Context.RegisterDitML();
         var loaded = Context.Model.Load(stream, out inputSchema);
         try
         {
-            return PipelineRestoration.Restore(loaded, inputSchema);
+            device ??= Context.GpuDeviceId is { } gpu ? DitML.Onnx.OnnxDevice.FromMLNet(gpu, Context.FallbackToCpu) : null;
+            return PipelineRestoration.Restore(loaded, inputSchema, device);
         }
         catch
         {

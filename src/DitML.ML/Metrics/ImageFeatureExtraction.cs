@@ -11,7 +11,7 @@ namespace DitML.ML.Metrics;
 internal static class ImageFeatureExtraction
 {
     public static IEstimator<ITransformer> Create(TransformsCatalog catalog, string classifierPath, string inputColumnName,
-        string featuresColumnName, string probabilitiesColumnName)
+        string featuresColumnName, string probabilitiesColumnName, DitML.Onnx.OnnxDevice? device = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrEmpty(classifierPath);
@@ -21,6 +21,6 @@ internal static class ImageFeatureExtraction
         int[] inputShape;
         using (var classifier = new OnnxImageClassifier(classifierPath)) inputShape = [1, .. classifier.InputShape];
         return OnnxColumnMapping.Create(catalog, classifierPath, ("pixels", inputColumnName), inputShape,
-            [("features", featuresColumnName), ("probabilities", probabilitiesColumnName)]);
+            [("features", featuresColumnName), ("probabilities", probabilitiesColumnName)], device: device);
     }
 }

@@ -1,3 +1,4 @@
+using DitML.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Onnx;
@@ -21,9 +22,15 @@ internal static class OnnxColumnMapping
     /// Shapes of outputs whose axes are symbolic in the graph: without them ML.NET gives an unknown-size vector, which
     /// its ONNX transformer then cannot take as input (a VAE decoder after an encoder).
     /// </param>
+    /// <param name="device">
+    /// Where the graph runs; null leaves it to the context (<c>mlContext.GpuDeviceId</c>, ML.NET's rule). A CUDA device
+    /// that cannot load is refused here, saying what is missing, rather than by ONNX Runtime at fit.
+    /// </param>
     public static EstimatorChain<ITransformer> Create(TransformsCatalog catalog, string modelPath, (string Graph, string Column) input,
-        int[] inputShape, IReadOnlyList<(string Graph, string Column)> outputs, IReadOnlyDictionary<string, int[]>? outputShapes = null)
+        int[] inputShape, IReadOnlyList<(string Graph, string Column)> outputs, IReadOnlyDictionary<string, int[]>? outputShapes = null,
+        OnnxDevice? device = null)
     {
+        var (gpuDeviceId, fallbackToCpu) = GpuSettings(device ?? ContextDevice.Of(catalog));
         var columns = outputs.Select(o => o.Column).Append(input.Column).ToList();
         if (outputs.Select(o => o.Column).Distinct().Count() != outputs.Count)
             throw new ArgumentException($"the output columns need different names (given: {string.Join(", ", outputs.Select(o => o.Column))})");
@@ -36,7 +43,7 @@ internal static class OnnxColumnMapping
         }
         chain = chain.Append<ITransformer>(catalog.ApplyOnnxModel(
             outputs.Select(o => o.Graph).ToArray(), [input.Graph], modelPath,
-            shapeDictionary: Shapes(input.Graph, inputShape, outputShapes), gpuDeviceId: null, fallbackToCpu: false, recursionLimit: 100));
+            shapeDictionary: Shapes(input.Graph, inputShape, outputShapes), gpuDeviceId, fallbackToCpu, recursionLimit: 100));
         foreach (var (graph, column) in outputs)
         {
             if (graph == column) continue;
@@ -46,6 +53,13 @@ internal static class OnnxColumnMapping
         temporaries.RemoveAll(columns.Contains);
         if (temporaries.Count > 0) chain = chain.Append<ITransformer>(catalog.DropColumns([.. temporaries.Distinct()]));
         return chain;
+    }
+
+    /// <summary>ML.NET's pair for a device: checked first, so an unusable CUDA is named, and auto is decided here.</summary>
+    private static (int? GpuDeviceId, bool FallbackToCpu) GpuSettings(OnnxDevice? device)
+    {
+        var used = device?.Resolve() ?? OnnxDevice.Cpu;
+        return used.Kind == OnnxDeviceKind.Cuda ? (used.Id, device!.Kind == OnnxDeviceKind.Auto) : (null, false);
     }
 
     private static Dictionary<string, int[]> Shapes(string input, int[] inputShape, IReadOnlyDictionary<string, int[]>? outputShapes)

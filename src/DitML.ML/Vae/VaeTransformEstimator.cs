@@ -19,8 +19,9 @@ public sealed class VaeTransformEstimator : IEstimator<ITransformer>
     private readonly string graphOutput;
     private readonly string inputColumnName;
     private readonly string outputColumnName;
+    private readonly OnnxDevice? device;
 
-    internal VaeTransformEstimator(TransformsCatalog catalog, string modelPath, bool encode, string inputColumnName, string outputColumnName)
+    internal VaeTransformEstimator(TransformsCatalog catalog, string modelPath, bool encode, string inputColumnName, string outputColumnName, OnnxDevice? device = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
@@ -32,6 +33,8 @@ public sealed class VaeTransformEstimator : IEstimator<ITransformer>
         (graphInput, graphOutput) = encode ? ("pixels", "latents") : ("latents", "pixels");
         this.inputColumnName = inputColumnName;
         this.outputColumnName = outputColumnName;
+        this.device = device;
+        device?.Resolve();                                                       // an unusable CUDA is refused now, not at fit
     }
 
     /// <summary>Builds the ONNX chain for the input column's image size and fits it.</summary>
@@ -63,7 +66,7 @@ public sealed class VaeTransformEstimator : IEstimator<ITransformer>
         if (graphOutput == "latents" && (shape[1] % factor != 0 || shape[2] % factor != 0))
             throw new ArgumentException($"column '{inputColumnName}' holds {shape[1]}×{shape[2]} images; the VAE needs sides that are multiples of {factor}");
         return OnnxColumnMapping.Create(catalog, modelPath, (graphInput, inputColumnName), [1, .. shape], [(graphOutput, outputColumnName)],
-            new Dictionary<string, int[]> { [graphOutput] = output });
+            new Dictionary<string, int[]> { [graphOutput] = output }, device);
     }
 
     /// <summary>Downsampling factor and channel counts, from the config DitML's exporter stores in the graph's metadata.</summary>

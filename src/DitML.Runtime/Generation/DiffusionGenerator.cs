@@ -29,7 +29,7 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
     public static DiffusionGenerator Open(string modelPath, DiffusionGeneratorOptions? options = null)
     {
         options ??= new DiffusionGeneratorOptions();
-        var denoiser = new OnnxDenoiser(modelPath, new OnnxDenoiserOptions { IntraOpThreads = options.Threads });
+        var denoiser = new OnnxDenoiser(modelPath, new OnnxDenoiserOptions { IntraOpThreads = options.Threads, Device = options.Device });
         OnnxVaeDecoder? decoder = null;
         try
         {
@@ -39,7 +39,7 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
             {
                 if (options.VaeDecoderPath is null)
                     throw new ArgumentException($"{modelPath} is a latent-space model: give the VAE decoder that turns its samples into images (VaeDecoderPath; export one with VaeOnnxExporter.ExportDecoder)");
-                decoder = new OnnxVaeDecoder(options.VaeDecoderPath, options.Threads);
+                decoder = new OnnxVaeDecoder(options.VaeDecoderPath, options.Threads, denoiser.Device);
                 if (decoder.LatentChannels != denoiser.Channels)
                     throw new ArgumentException($"the VAE decoder takes {decoder.LatentChannels}-channel latents; {modelPath} samples {denoiser.Channels} channels");
             }
@@ -97,6 +97,9 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
 
     /// <summary>The sampler in use.</summary>
     public DiffusionSampler Sampler => sampler;
+
+    /// <summary>Where the model runs: the device asked for, or the CPU where <see cref="OnnxDevice.Auto"/> found no GPU.</summary>
+    public OnnxDevice Device => denoiser.Device;
 
     /// <inheritdoc />
     public int Channels => decoder?.OutChannels ?? denoiser.Channels;

@@ -1,3 +1,4 @@
+using DitML.Onnx;
 using DitML.Sampling;
 
 namespace DitML.Generation;
@@ -28,4 +29,12 @@ public sealed record DiffusionGeneratorOptions
 
     /// <summary>ONNX Runtime intra-op threads (0: one per core).</summary>
     public int Threads { get; init; }
+
+    /// <summary>
+    /// Where the model and its VAE decoder run: null or <see cref="OnnxDevice.Cpu"/> the CPU, <c>cuda:N</c> GPU N (the
+    /// GPU build; refused at once, saying what is missing, where CUDA cannot load), <see cref="OnnxDevice.Auto"/> the GPU
+    /// when usable. The sampler's arithmetic stays on the host: each step sends x to the device and reads the prediction
+    /// back (16 KiB per image for a 4×32×32 latent).
+    /// </summary>
+    public OnnxDevice? Device { get; init; }
 }

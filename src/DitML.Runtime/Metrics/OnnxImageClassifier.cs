@@ -14,15 +14,22 @@ public sealed class OnnxImageClassifier : IImageFeatureExtractor
 
     /// <summary>Opens the classifier.</summary>
     /// <exception cref="FileNotFoundException">Naming the missing file.</exception>
-    public OnnxImageClassifier(string path)
+    /// <exception cref="DitML.Onnx.DeviceUnavailableException">A CUDA device asked for and unusable here.</exception>
+    /// <param name="path">The exported classifier.</param>
+    /// <param name="device">Where it runs (null: the CPU; see <see cref="DitML.Onnx.OnnxDevice"/>).</param>
+    public OnnxImageClassifier(string path, DitML.Onnx.OnnxDevice? device = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"classifier not found: {path}", path);
-        session = new InferenceSession(path);
+        session = DitML.Onnx.OnnxSessions.Open(path, device, 0, GraphOptimizationLevel.ORT_ENABLE_ALL, out var used);
+        Device = used;
         var input = session.InputMetadata["pixels"];
         inputShape = input.Dimensions;
         FeatureSize = session.OutputMetadata["features"].Dimensions[1];
         Classes = session.OutputMetadata["probabilities"].Dimensions[1];
     }
+
+    /// <summary>Where the session runs.</summary>
+    public DitML.Onnx.OnnxDevice Device { get; }
 
     /// <summary>Width of the feature vectors.</summary>
     public int FeatureSize { get; }

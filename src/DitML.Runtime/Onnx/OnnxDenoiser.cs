@@ -29,20 +29,16 @@ public sealed class OnnxDenoiser : IDenoiser, IDisposable
     /// <summary>Opens an exported model.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not an ONNX file, or not a DitML-exported DiT.</exception>
+    /// <exception cref="DeviceUnavailableException">A CUDA device asked for and unusable here (says what is missing).</exception>
     public OnnxDenoiser(string modelPath, OnnxDenoiserOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(modelPath);
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"model not found: {modelPath}", modelPath);
         options ??= new OnnxDenoiserOptions();
-        using var sessionOptions = new SessionOptions { IntraOpNumThreads = options.IntraOpThreads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-#if DITML_CUDA
-        if (options.UseCuda) sessionOptions.AppendExecutionProvider_CUDA();
-#else
-        if (options.UseCuda) throw new NotSupportedException("this build of DitML has no CUDA support: build with -p:DitMLDevice=cuda");
-#endif
         try
         {
-            session = new InferenceSession(modelPath, sessionOptions);
+            session = OnnxSessions.Open(modelPath, options.Device, options.IntraOpThreads, GraphOptimizationLevel.ORT_ENABLE_ALL, out var used);
+            Device = used;
         }
         catch (OnnxRuntimeException e)
         {
@@ -61,6 +57,9 @@ public sealed class OnnxDenoiser : IDenoiser, IDisposable
             throw;
         }
     }
+
+    /// <summary>Where the session runs: the device asked for, or the CPU where <see cref="OnnxDevice.Auto"/> found no GPU.</summary>
+    public OnnxDevice Device { get; }
 
     /// <summary>The DiT's description from its metadata.</summary>
     /// <exception cref="InvalidOperationException">The model is an EDM model: see <see cref="EdmInfo"/>.</exception>

@@ -16,11 +16,15 @@ public sealed class OnnxVaeDecoder : IDisposable
     /// <summary>Opens the decoder and reads its geometry from the graph's metadata.</summary>
     /// <exception cref="FileNotFoundException">Naming the file.</exception>
     /// <exception cref="InvalidDataException">Not a VAE decoder exported by DitML.</exception>
-    public OnnxVaeDecoder(string path, int threads = 0)
+    /// <exception cref="DeviceUnavailableException">A CUDA device asked for and unusable here.</exception>
+    /// <param name="path">The exported decoder.</param>
+    /// <param name="threads">ONNX Runtime intra-op threads (0: one per core).</param>
+    /// <param name="device">Where it runs (null: the CPU; see <see cref="OnnxDevice"/>).</param>
+    public OnnxVaeDecoder(string path, int threads = 0, OnnxDevice? device = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"VAE decoder not found: {path}", path);
-        using var options = new SessionOptions { IntraOpNumThreads = threads };
-        session = new InferenceSession(path, options);
+        session = OnnxSessions.Open(path, device, threads, GraphOptimizationLevel.ORT_ENABLE_ALL, out var used);
+        Device = used;
         try
         {
             var meta = session.ModelMetadata.CustomMetadataMap;
@@ -40,6 +44,9 @@ public sealed class OnnxVaeDecoder : IDisposable
             throw;
         }
     }
+
+    /// <summary>Where the session runs.</summary>
+    public OnnxDevice Device { get; }
 
     /// <summary>Channels of the latents.</summary>
     public int LatentChannels { get; }
