@@ -3,6 +3,7 @@ using System.Globalization;
 using DitML.Data;
 using DitML.Metrics;
 using DitML.Numpy;
+using DitML.Onnx;
 using DitML.Classifiers.Inception;
 using DitML.Imaging;
 
@@ -30,9 +31,9 @@ internal static class FidCommand
         {
             bool inception = parse.GetValue(features) == "inception";
             string classifierPath = parse.GetValue(classifier)!.FullName, weightsPath = parse.GetValue(inceptionWeights)!.FullName;
+            if (inception && OnnxDevice.Parse(parse.GetValue(device)!).Kind == OnnxDeviceKind.Cuda)
+                throw new ArgumentException("--features inception runs pytorch-fid's weights on libtorch's CPU; for --device cuda, export them with `ditml export-inception` and pass the ONNX file as --classifier");
             var onDevice = DeviceOption.Read(parse, device);
-            if (inception && onDevice.WantsGpu)
-                throw new ArgumentException("--features inception runs pytorch-fid's weights on libtorch's CPU; for --device, export them with `ditml export-inception` and pass the ONNX file as --classifier");
             var lazy = new Lazy<IImageFeatureExtractor>(() => inception
                 ? new InceptionFeatureExtractor(weightsPath)
                 : new OnnxImageClassifier(classifierPath, onDevice));

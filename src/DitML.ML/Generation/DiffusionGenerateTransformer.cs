@@ -31,11 +31,20 @@ public sealed class DiffusionGenerateTransformer : ITransformer, IDisposable
         this.fittedSchema = fittedSchema;
     }
 
+    /// <summary>What a saved pipeline records of this generation (null for a caller's generator).</summary>
+    internal GenerationSpec? Spec => spec;
+
     /// <summary>The generator producing the images.</summary>
     public IImageGenerator Generator { get; }
 
     /// <summary>Column names and batching.</summary>
     public DiffusionGenerateOptions Options { get; }
+
+    /// <summary>
+    /// Where the model runs (the device asked for, or the CPU where <see cref="DitML.Onnx.OnnxDevice.Auto"/> found no
+    /// GPU); null when the caller's generator is not a <see cref="DiffusionGenerator"/>.
+    /// </summary>
+    public DitML.Onnx.OnnxDevice? Device => (Generator is ResizingGenerator r ? r.Inner : Generator) is DiffusionGenerator g ? g.Device : null;
 
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;

@@ -17,6 +17,9 @@ public sealed class ResizingGenerator : IImageGenerator, IDisposable
         Height = Width = size;
     }
 
+    /// <summary>The generator whose images are resized.</summary>
+    public IImageGenerator Inner => inner;
+
     /// <inheritdoc />
     public int Channels => inner.Channels;
 
