@@ -3,10 +3,16 @@
 // grid (a row per class) is written.
 //
 //   dotnet run -c Release --project examples/QuickStart -- [--per-class 30] [--out quickstart.png] [--models DIR]
+//                                                          [--device cpu|cuda|cuda:N|auto]
+//
+// On a GPU: build with -p:DitMLDevice=cuda (ONNX Runtime's CUDA provider; needs CUDA 13 and cuDNN 9) and pass
+// --device cuda. Where CUDA cannot be used, it says what is missing and exits with code 2 before generating anything.
 using System.Diagnostics;
 using System.Globalization;
+using DitML.Generation;
 using DitML.Imaging;
 using DitML.ML;
+using DitML.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -16,6 +22,7 @@ string models = Array.IndexOf(args, "--models") >= 0 ? Arg("--models", "") : Fin
 string modelPath = Path.Combine(models, "model.onnx");
 string classifierPath = Path.Combine(models, "classifier.onnx");
 string statisticsPath = Path.Combine(models, "test-stats.npz");
+var device = OnnxDevice.Parse(Arg("--device", "cpu"));
 string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
 var watch = Stopwatch.StartNew();
@@ -27,9 +34,18 @@ int classes = classNames.Length;
 var requests = ml.Data.LoadFromEnumerable(
     Enumerable.Range(0, classes * perClass).Select(i => new Request { Label = i % classes, Seed = i }));
 
-var pipeline = ml.Transforms.DiffusionGenerate(modelPath)              // adds Image (MLImage) and Pixels (CHW in [−1, 1])
-    .Append(ml.Transforms.ExtractImageFeatures(classifierPath))         // adds Features and Probabilities
-    .Append(ml.Transforms.DropColumns("Image"));
+IEstimator<ITransformer> pipeline;
+try
+{
+    pipeline = ml.Transforms.DiffusionGenerate(modelPath, new DiffusionGeneratorOptions { Device = device })  // adds Image (MLImage) and Pixels (CHW in [−1, 1])
+        .Append(ml.Transforms.ExtractImageFeatures(classifierPath, device))                                  // adds Features and Probabilities
+        .Append(ml.Transforms.DropColumns("Image"));
+}
+catch (DeviceUnavailableException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
 var model = pipeline.Fit(requests);
 
 // Generation is lazy: cache the scored rows, every column at once, so the grid and the metrics read the same images and
@@ -53,7 +69,7 @@ for (int c = 0; c < classes; c++)
     int hits = Enumerable.Range(0, perClass).Count(k => predicted[k * classes + c] == c);
     Console.WriteLine($"  {classNames[c],-12} {hits,3}/{perClass} classified as asked");
 }
-Console.WriteLine($"{pixels.Length} images generated and scored in {watch.Elapsed.TotalSeconds:F1} s");
+Console.WriteLine($"{pixels.Length} images generated and scored on {device.Resolve()} in {watch.Elapsed.TotalSeconds:F1} s");
 return 0;
 
 string Arg(string name, string fallback)

@@ -7,6 +7,14 @@ internal static class DotNet
 {
     public static string Run(string workingDirectory, TimeSpan limit, params string[] args)
     {
+        var (code, output) = RunAny(workingDirectory, limit, args);
+        Assert.AreEqual(0, code, $"dotnet {string.Join(' ', args)} failed:\n{output}");
+        return output;
+    }
+
+    /// <summary>Like <see cref="Run"/>, for commands expected to fail: the exit code, and stdout then stderr.</summary>
+    public static (int ExitCode, string Output) RunAny(string workingDirectory, TimeSpan limit, params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in args) start.ArgumentList.Add(a);
         // Quiet and offline-friendly: no first-run banner, no telemetry, no build servers left behind by the test.
@@ -21,9 +29,7 @@ internal static class DotNet
             process.Kill(entireProcessTree: true);
             Assert.Fail($"dotnet {string.Join(' ', args)} did not finish within {limit.TotalSeconds} s");
         }
-        string output = stdout.Result + stderr.Result;
-        Assert.AreEqual(0, process.ExitCode, $"dotnet {string.Join(' ', args)} failed:\n{output}");
-        return output;
+        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
     /// <summary>The build configuration this test assembly was built in (…/bin/&lt;Configuration&gt;/net10.0/).</summary>
