@@ -7,6 +7,18 @@ internal static class Fixture
 {
     public static string Path(params string[] parts) => System.IO.Path.Combine([AppContext.BaseDirectory, "Fixtures", .. parts]);
 
+    /// <summary>A file of the shipped model folder, examples/models/fashion-mnist, found above the test's output.</summary>
+    public static string Shipped(string file)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = System.IO.Path.Combine(dir.FullName, "examples", "models", "fashion-mnist", file);
+            if (File.Exists(candidate)) return candidate;
+        }
+        Assert.Fail($"examples/models/fashion-mnist/{file} is not in the repository");
+        return "";
+    }
+
     /// <summary>
     /// Runs /usr/bin/python3 with a script when the modules are importable; returns null (after marking the test
     /// inconclusive) when they are not installed, so the check needs python3-torch etc. only where they exist.

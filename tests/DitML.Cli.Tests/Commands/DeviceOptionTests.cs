@@ -9,16 +9,7 @@ namespace DitML.Cli.Tests.Commands;
 [TestClass]
 public sealed class DeviceOptionTests
 {
-    private static string Shipped(string file)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "examples", "models", "fashion-mnist", file);
-            if (File.Exists(candidate)) return candidate;
-        }
-        Assert.Fail($"examples/models/fashion-mnist/{file} is not in the repository");
-        return "";
-    }
+    private static string Shipped(string file) => Path.Combine(Packaging.DotNet.RepositoryRoot, "examples", "models", "fashion-mnist", file);
 
     private static void AssertOneLineRefusal(int code, string error, string expected)
     {

@@ -13,24 +13,13 @@ namespace DitML.Runtime.Tests.Models;
 [TestClass]
 public sealed class ShippedModelTests
 {
-    private static string Shipped(string file)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "examples", "models", "fashion-mnist", file);
-            if (File.Exists(candidate)) return candidate;
-        }
-        Assert.Fail($"examples/models/fashion-mnist/{file} is not in the repository");
-        return "";
-    }
-
     [TestMethod]
     public void TheClassifierReaches92PercentOnTheTestSet()
     {
         if (!Directory.Exists(FashionMnist.DefaultDirectory))
             Assert.Inconclusive($"Fashion-MNIST is not installed at {FashionMnist.DefaultDirectory} (Debian package dataset-fashion-mnist); skipped.");
         var test = FashionMnist.Load(IdxSplit.Test);
-        using var classifier = new OnnxImageClassifier(Shipped("classifier.onnx"));
+        using var classifier = new OnnxImageClassifier(Fixture.Shipped("classifier.onnx"));
         var (_, probabilities) = classifier.Run(test.ToFloatArray());
         var labels = Enumerable.Range(0, test.Count).Select(i => (long)test.GetLabel(i)).ToArray();
         double accuracy = GenerativeMetrics.ClassAccuracy(probabilities, labels, 10);
@@ -40,7 +29,7 @@ public sealed class ShippedModelTests
     [TestMethod]
     public void TheShippedDiTNamesItsClasses()
     {
-        using var denoiser = new DitML.Onnx.OnnxDenoiser(Shipped("model.onnx"));
+        using var denoiser = new DitML.Onnx.OnnxDenoiser(Fixture.Shipped("model.onnx"));
         CollectionAssert.AreEqual(FashionMnist.ClassNames.ToArray(), denoiser.Info.ClassNames!.ToArray());
         Assert.AreEqual(8, denoiser.Info.ClassId("Bag"));
         Assert.AreEqual(4, denoiser.Info.ClassId("coat"), "a unique case-insensitive match");
@@ -52,7 +41,7 @@ public sealed class ShippedModelTests
     public void TheDiTDrawsWhatIsAskedFor85PercentOfTheTime()
     {
         const int perClass = 10;
-        using var generator = DiffusionGenerator.Open(Shipped("model.onnx"), new DiffusionGeneratorOptions
+        using var generator = DiffusionGenerator.Open(Fixture.Shipped("model.onnx"), new DiffusionGeneratorOptions
         {
             Sampler = new SamplerOptions { Sampler = SamplerKind.DpmSolverPlusPlus, Steps = 20 },
         });
@@ -60,7 +49,7 @@ public sealed class ShippedModelTests
         var seeds = Enumerable.Range(0, labels.Length).Select(i => 1000L + i).ToArray();
         var pixels = new float[labels.Length * generator.Channels * generator.Height * generator.Width];
         generator.Generate(labels, seeds, pixels);
-        using var classifier = new OnnxImageClassifier(Shipped("classifier.onnx"));
+        using var classifier = new OnnxImageClassifier(Fixture.Shipped("classifier.onnx"));
         var (_, probabilities) = classifier.Run(pixels);
         double accuracy = GenerativeMetrics.ClassAccuracy(probabilities, labels, 10);
         Assert.IsGreaterThanOrEqualTo(0.85, accuracy, $"class accuracy of {labels.Length} samples: {accuracy:P1}");

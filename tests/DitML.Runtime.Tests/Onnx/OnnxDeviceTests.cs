@@ -14,17 +14,6 @@ namespace DitML.Runtime.Tests.Onnx;
 [TestClass]
 public sealed class OnnxDeviceTests
 {
-    private static string Shipped(string file)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "examples", "models", "fashion-mnist", file);
-            if (File.Exists(candidate)) return candidate;
-        }
-        Assert.Fail($"examples/models/fashion-mnist/{file} is not in the repository");
-        return "";
-    }
-
     private static void RequireCpuOnlyBuild()
     {
         if (OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider"))
@@ -89,7 +78,7 @@ public sealed class OnnxDeviceTests
     public void EverySessionRefusesCudaHereAndRunsAutoOnTheCpuWithTheCpusNumbers()
     {
         RequireCpuOnlyBuild();
-        string model = Shipped("model.onnx"), classifier = Shipped("classifier.onnx");
+        string model = Fixture.Shipped("model.onnx"), classifier = Fixture.Shipped("classifier.onnx");
         Assert.ThrowsExactly<DeviceUnavailableException>(() => new OnnxDenoiser(model, new OnnxDenoiserOptions { Device = OnnxDevice.Cuda() }));
         Assert.ThrowsExactly<DeviceUnavailableException>(() => new OnnxImageClassifier(classifier, OnnxDevice.Cuda()));
         Assert.ThrowsExactly<DeviceUnavailableException>(() => DiffusionGenerator.Open(model, new DiffusionGeneratorOptions { Device = OnnxDevice.Cuda(1) }));
