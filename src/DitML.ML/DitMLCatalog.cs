@@ -3,6 +3,7 @@ using DitML.ML.Generation;
 using DitML.ML.Metrics;
 using DitML.ML.Onnx;
 using DitML.ML.Vae;
+using DitML.Onnx;
 using Microsoft.ML;
 
 namespace DitML.ML;
@@ -21,7 +22,7 @@ public static class DitMLCatalog
     /// device is saved with the pipeline.
     /// </summary>
     /// <exception cref="FileNotFoundException">Naming the model file.</exception>
-    /// <exception cref="DitML.Onnx.DeviceUnavailableException">A CUDA device asked for and unusable here.</exception>
+    /// <exception cref="DeviceUnavailableException">A CUDA device asked for and unusable here.</exception>
     public static DiffusionGenerateEstimator DiffusionGenerate(this TransformsCatalog catalog, string modelPath,
         DiffusionGeneratorOptions? generatorOptions = null, DiffusionGenerateOptions? options = null)
     {
@@ -74,22 +75,22 @@ public static class DitMLCatalog
     /// <param name="classifierPath">The classifier in ONNX.</param>
     /// <param name="device">Where it runs; null: the context's <c>GpuDeviceId</c> (none: the CPU).</param>
     /// <exception cref="FileNotFoundException">Naming the classifier file.</exception>
-    /// <exception cref="DitML.Onnx.DeviceUnavailableException">A CUDA device asked for and unusable here.</exception>
+    /// <exception cref="DeviceUnavailableException">A CUDA device asked for and unusable here.</exception>
     /// <remarks>Output columns first, then the input, then the model, as ML.NET's own <c>ApplyOnnxModel</c> takes them.</remarks>
     public static IEstimator<ITransformer> ExtractImageFeatures(this TransformsCatalog catalog,
-        string featuresColumnName, string probabilitiesColumnName, string inputColumnName, string classifierPath, DitML.Onnx.OnnxDevice? device = null) =>
+        string featuresColumnName, string probabilitiesColumnName, string inputColumnName, string classifierPath, OnnxDevice? device = null) =>
         ImageFeatureExtraction.Create(catalog, classifierPath, inputColumnName, featuresColumnName, probabilitiesColumnName, device);
 
     /// <summary>
-    /// <see cref="ExtractImageFeatures(TransformsCatalog, string, string, string, string, DitML.Onnx.OnnxDevice?)"/> with the default columns:
+    /// <see cref="ExtractImageFeatures(TransformsCatalog, string, string, string, string, OnnxDevice?)"/> with the default columns:
     /// reads "Pixels", adds "Features" and "Probabilities".
     /// </summary>
     /// <param name="catalog">The context's transforms.</param>
     /// <param name="classifierPath">The classifier in ONNX.</param>
     /// <param name="device">Where it runs; null: the context's <c>GpuDeviceId</c> (none: the CPU).</param>
     /// <exception cref="FileNotFoundException">Naming the classifier file.</exception>
-    /// <exception cref="DitML.Onnx.DeviceUnavailableException">A CUDA device asked for and unusable here.</exception>
-    public static IEstimator<ITransformer> ExtractImageFeatures(this TransformsCatalog catalog, string classifierPath, DitML.Onnx.OnnxDevice? device = null) =>
+    /// <exception cref="DeviceUnavailableException">A CUDA device asked for and unusable here.</exception>
+    public static IEstimator<ITransformer> ExtractImageFeatures(this TransformsCatalog catalog, string classifierPath, OnnxDevice? device = null) =>
         ExtractImageFeatures(catalog, "Features", "Probabilities", "Pixels", classifierPath, device);
 
     /// <summary>Evaluation of generated images: FID, Inception Score, precision/recall and class accuracy.</summary>
@@ -111,15 +112,15 @@ public static class DitMLCatalog
     /// <param name="inputColumnName">The images' column.</param>
     /// <param name="encoderPath">The exported encoder.</param>
     /// <param name="device">Where it runs; null: the context's <c>GpuDeviceId</c> (none: the CPU).</param>
-    public static VaeTransformEstimator VaeEncode(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, string encoderPath, DitML.Onnx.OnnxDevice? device = null) =>
+    public static VaeTransformEstimator VaeEncode(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, string encoderPath, OnnxDevice? device = null) =>
         new(catalog, encoderPath, encode: true, inputColumnName, outputColumnName, device);
 
-    /// <summary><see cref="VaeEncode(TransformsCatalog, string, string, string, DitML.Onnx.OnnxDevice?)"/> from "Pixels" to "Latents".</summary>
+    /// <summary><see cref="VaeEncode(TransformsCatalog, string, string, string, OnnxDevice?)"/> from "Pixels" to "Latents".</summary>
     /// <param name="catalog">The context's transforms.</param>
     /// <param name="encoderPath">The exported encoder.</param>
     /// <param name="device">Where it runs; null: the context's <c>GpuDeviceId</c> (none: the CPU).</param>
     /// <exception cref="FileNotFoundException">Naming the encoder file.</exception>
-    public static VaeTransformEstimator VaeEncode(this TransformsCatalog catalog, string encoderPath, DitML.Onnx.OnnxDevice? device = null) =>
+    public static VaeTransformEstimator VaeEncode(this TransformsCatalog catalog, string encoderPath, OnnxDevice? device = null) =>
         VaeEncode(catalog, "Latents", "Pixels", encoderPath, device);
 
     /// <summary>
@@ -133,14 +134,14 @@ public static class DitMLCatalog
     /// <param name="inputColumnName">The latents' column.</param>
     /// <param name="decoderPath">The exported decoder.</param>
     /// <param name="device">Where it runs; null: the context's <c>GpuDeviceId</c> (none: the CPU).</param>
-    public static VaeTransformEstimator VaeDecode(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, string decoderPath, DitML.Onnx.OnnxDevice? device = null) =>
+    public static VaeTransformEstimator VaeDecode(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, string decoderPath, OnnxDevice? device = null) =>
         new(catalog, decoderPath, encode: false, inputColumnName, outputColumnName, device);
 
-    /// <summary><see cref="VaeDecode(TransformsCatalog, string, string, string, DitML.Onnx.OnnxDevice?)"/> from "Latents" to "Pixels".</summary>
+    /// <summary><see cref="VaeDecode(TransformsCatalog, string, string, string, OnnxDevice?)"/> from "Latents" to "Pixels".</summary>
     /// <param name="catalog">The context's transforms.</param>
     /// <param name="decoderPath">The exported decoder.</param>
     /// <param name="device">Where it runs; null: the context's <c>GpuDeviceId</c> (none: the CPU).</param>
     /// <exception cref="FileNotFoundException">Naming the decoder file.</exception>
-    public static VaeTransformEstimator VaeDecode(this TransformsCatalog catalog, string decoderPath, DitML.Onnx.OnnxDevice? device = null) =>
+    public static VaeTransformEstimator VaeDecode(this TransformsCatalog catalog, string decoderPath, OnnxDevice? device = null) =>
         VaeDecode(catalog, "Pixels", "Latents", decoderPath, device);
 }

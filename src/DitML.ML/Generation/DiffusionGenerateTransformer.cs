@@ -1,4 +1,5 @@
 using DitML.Generation;
+using DitML.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -41,10 +42,10 @@ public sealed class DiffusionGenerateTransformer : ITransformer, IDisposable
     public DiffusionGenerateOptions Options { get; }
 
     /// <summary>
-    /// Where the model runs (the device asked for, or the CPU where <see cref="DitML.Onnx.OnnxDevice.Auto"/> found no
+    /// Where the model runs (the device asked for, or the CPU where <see cref="OnnxDevice.Auto"/> found no
     /// GPU); null when the caller's generator is not a <see cref="DiffusionGenerator"/>.
     /// </summary>
-    public DitML.Onnx.OnnxDevice? Device => (Generator is ResizingGenerator r ? r.Inner : Generator) is DiffusionGenerator g ? g.Device : null;
+    public OnnxDevice? Device => (Generator is ResizingGenerator r ? r.Inner : Generator) is DiffusionGenerator g ? g.Device : null;
 
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;

@@ -1,3 +1,4 @@
+using DitML.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
@@ -18,7 +19,7 @@ internal static class PipelineRestoration
     /// </summary>
     /// <exception cref="FileNotFoundException">A generation's model file is missing.</exception>
     /// <exception cref="InvalidDataException">A generation's model file changed since the pipeline was saved.</exception>
-    public static ITransformer Restore(ITransformer model, DataViewSchema inputSchema, DitML.Onnx.OnnxDevice? device = null)
+    public static ITransformer Restore(ITransformer model, DataViewSchema inputSchema, OnnxDevice? device = null)
     {
         if (model is not TransformerChain<ITransformer> chain) return model;
         if (TryRestoreGeneration(chain, inputSchema, device) is { } generation) return generation;
@@ -52,7 +53,7 @@ internal static class PipelineRestoration
     }
 
     /// <summary>The generation <paramref name="chain"/> was saved from, or null when it is not a restorable saved generation.</summary>
-    private static DiffusionGenerateTransformer? TryRestoreGeneration(TransformerChain<ITransformer> chain, DataViewSchema inputSchema, DitML.Onnx.OnnxDevice? device)
+    private static DiffusionGenerateTransformer? TryRestoreGeneration(TransformerChain<ITransformer> chain, DataViewSchema inputSchema, OnnxDevice? device)
     {
         var elements = chain.ToArray();
         int mapping = Array.FindIndex(elements, t => t is CustomMappingTransformer<SizedGenerationInput, SizedGenerationOutput>);

@@ -1,5 +1,6 @@
 using DitML.Metrics;
 using DitML.ML.Generation;
+using DitML.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -32,8 +33,8 @@ public sealed class GenerationCatalog
     /// </param>
     /// <exception cref="FileNotFoundException">The pipeline file, or a model file a generation needs, is missing.</exception>
     /// <exception cref="InvalidDataException">A model file changed since the pipeline was saved.</exception>
-    /// <exception cref="DitML.Onnx.DeviceUnavailableException">A generation's CUDA device is unusable here (pass <paramref name="device"/>).</exception>
-    public ITransformer LoadModel(string filePath, out DataViewSchema inputSchema, DitML.Onnx.OnnxDevice? device = null)
+    /// <exception cref="DeviceUnavailableException">A generation's CUDA device is unusable here (pass <paramref name="device"/>).</exception>
+    public ITransformer LoadModel(string filePath, out DataViewSchema inputSchema, OnnxDevice? device = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(filePath);
         if (!File.Exists(filePath)) throw new FileNotFoundException($"saved pipeline not found: {filePath}", filePath);
@@ -43,22 +44,22 @@ public sealed class GenerationCatalog
 
     /// <summary>
     /// Loads a pipeline saved with <c>mlContext.Model.Save</c> from <paramref name="stream"/> and restores its
-    /// DiffusionGenerate transformers (see <see cref="LoadModel(string, out DataViewSchema, DitML.Onnx.OnnxDevice?)"/>).
+    /// DiffusionGenerate transformers (see <see cref="LoadModel(string, out DataViewSchema, OnnxDevice?)"/>).
     /// </summary>
     /// <param name="stream">What <c>mlContext.Model.Save</c> wrote.</param>
     /// <param name="inputSchema">The schema the pipeline was saved with.</param>
     /// <param name="device">Where its generations run (null: as saved, or this context's <c>GpuDeviceId</c> when set).</param>
     /// <exception cref="FileNotFoundException">A model file a generation needs is missing.</exception>
     /// <exception cref="InvalidDataException">A model file changed since the pipeline was saved.</exception>
-    /// <exception cref="DitML.Onnx.DeviceUnavailableException">A generation's CUDA device is unusable here (pass <paramref name="device"/>).</exception>
-    public ITransformer LoadModel(Stream stream, out DataViewSchema inputSchema, DitML.Onnx.OnnxDevice? device = null)
+    /// <exception cref="DeviceUnavailableException">A generation's CUDA device is unusable here (pass <paramref name="device"/>).</exception>
+    public ITransformer LoadModel(Stream stream, out DataViewSchema inputSchema, OnnxDevice? device = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         Context.RegisterDitML();
         var loaded = Context.Model.Load(stream, out inputSchema);
         try
         {
-            device ??= Context.GpuDeviceId is { } gpu ? DitML.Onnx.OnnxDevice.FromMLNet(gpu, Context.FallbackToCpu) : null;
+            device ??= Context.GpuDeviceId is { } gpu ? OnnxDevice.FromMLNet(gpu, Context.FallbackToCpu) : null;
             return PipelineRestoration.Restore(loaded, inputSchema, device);
         }
         catch

@@ -1,5 +1,6 @@
 using DitML.Metrics;
 using DitML.ML.Onnx;
+using DitML.Onnx;
 using Microsoft.ML;
 
 namespace DitML.ML.Metrics;
@@ -11,7 +12,7 @@ namespace DitML.ML.Metrics;
 internal static class ImageFeatureExtraction
 {
     public static IEstimator<ITransformer> Create(TransformsCatalog catalog, string classifierPath, string inputColumnName,
-        string featuresColumnName, string probabilitiesColumnName, DitML.Onnx.OnnxDevice? device = null)
+        string featuresColumnName, string probabilitiesColumnName, OnnxDevice? device = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrEmpty(classifierPath);

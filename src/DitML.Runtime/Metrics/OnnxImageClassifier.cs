@@ -1,3 +1,4 @@
+using DitML.Onnx;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -14,13 +15,13 @@ public sealed class OnnxImageClassifier : IImageFeatureExtractor
 
     /// <summary>Opens the classifier.</summary>
     /// <exception cref="FileNotFoundException">Naming the missing file.</exception>
-    /// <exception cref="DitML.Onnx.DeviceUnavailableException">A CUDA device asked for and unusable here.</exception>
+    /// <exception cref="DeviceUnavailableException">A CUDA device asked for and unusable here.</exception>
     /// <param name="path">The exported classifier.</param>
-    /// <param name="device">Where it runs (null: the CPU; see <see cref="DitML.Onnx.OnnxDevice"/>).</param>
-    public OnnxImageClassifier(string path, DitML.Onnx.OnnxDevice? device = null)
+    /// <param name="device">Where it runs (null: the CPU; see <see cref="OnnxDevice"/>).</param>
+    public OnnxImageClassifier(string path, OnnxDevice? device = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"classifier not found: {path}", path);
-        session = DitML.Onnx.OnnxSessions.Open(path, device, 0, GraphOptimizationLevel.ORT_ENABLE_ALL, out var used);
+        session = OnnxSessions.Open(path, device, 0, GraphOptimizationLevel.ORT_ENABLE_ALL, out var used);
         Device = used;
         var input = session.InputMetadata["pixels"];
         inputShape = input.Dimensions;
@@ -29,7 +30,7 @@ public sealed class OnnxImageClassifier : IImageFeatureExtractor
     }
 
     /// <summary>Where the session runs.</summary>
-    public DitML.Onnx.OnnxDevice Device { get; }
+    public OnnxDevice Device { get; }
 
     /// <summary>Width of the feature vectors.</summary>
     public int FeatureSize { get; }
