@@ -7,11 +7,13 @@ using DitML.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using DitML.Dit;
+using DitML.DiffiT;
 
 namespace DitML.ML.Training;
 
 /// <summary>
-/// ML.NET's view of DitML's trainer: <see cref="Fit"/> trains a class-conditional DiT with the official recipe on an
+/// ML.NET's view of DitML's trainer: <see cref="Fit"/> trains a class-conditional DiT (or latent DiffiT, see
+/// <see cref="DiTTrainerEstimatorOptions.DiffiT"/>) with the official recipe on an
 /// IDataView of images (or latents) and labels, exports its EMA weights to ONNX, and returns the DiffusionGenerate
 /// transformer over that model — a transformer that reads Label and Seed columns and adds generated images.
 /// </summary>
@@ -26,6 +28,8 @@ public sealed class DiTTrainerEstimator : IEstimator<DiffusionGenerateTransforme
         ArgumentNullException.ThrowIfNull(options.Export);
         if (options.Export.Space is { } space && !Enum.IsDefined(space))
             throw new ArgumentException($"Export.Space must be {nameof(ModelSpace.Pixel)} or {nameof(ModelSpace.Latent)}, not {(int)space}", nameof(options));
+        if (options.Model is not null && options.DiffiT is not null)
+            throw new ArgumentException("set Model (a DiT) or DiffiT (a latent DiffiT), not both", nameof(options));
         this.context = context;
         Options = options;
     }
@@ -42,17 +46,20 @@ public sealed class DiTTrainerEstimator : IEstimator<DiffusionGenerateTransforme
     {
         ArgumentNullException.ThrowIfNull(input);
         var data = DataViewImages.Read(input, Options.PixelsColumnName, Options.LabelColumnName);
-        var config = Options.Model ?? DefaultConfig(data);
         bool resume = File.Exists(Path.Combine(Options.OutputDirectory, TrainingCheckpoint.FileName));
-        using (var trainer = resume
-            ? DiTTrainer.Resume(Options.OutputDirectory, data, Options.Trainer.Steps)
-            : DiTTrainer.Create(config, data, Options.Trainer, Options.OutputDirectory))
+        using (var trainer = resume ? DiTTrainer.Resume(Options.OutputDirectory, data, Options.Trainer.Steps)
+            : Options.DiffiT is { } diffit ? DiTTrainer.Create(diffit, data, Options.Trainer, Options.OutputDirectory)
+            : DiTTrainer.Create(Options.Model ?? DefaultConfig(data), data, Options.Trainer, Options.OutputDirectory))
         {
             trainer.Run(Options.Progress);
-            DiTOnnxExporter.Export(trainer.Ema, Options.Export).Save(ModelPath);
+            using var onnx = trainer.EmaNetwork switch                           // the run's family: a resumed run keeps its own
+            {
+                LatentDiffiT l => LatentDiffiTOnnxExporter.Export(l, Options.Export),
+                _ => DiTOnnxExporter.Export(trainer.Ema, Options.Export),
+            };
+            onnx.Save(ModelPath);
         }
-        var requests = context.Data.LoadFromEnumerable(Array.Empty<Request>());
-        return context.Transforms.DiffusionGenerate(ModelPath, Options.Generator, Options.Generate).Fit(requests);
+        return TrainedGenerator.Open(context, ModelPath, Options.Generator, Options.Generate);
     }
 
     /// <summary>
@@ -79,11 +86,4 @@ public sealed class DiTTrainerEstimator : IEstimator<DiffusionGenerateTransforme
         NumHeads = 3,
         PatchSize = data.Height % 4 == 0 ? 4 : 2,
     }.Validate();
-
-    private sealed class Request
-    {
-        public long Label { get; set; }
-
-        public long Seed { get; set; }
-    }
 }

@@ -18,6 +18,13 @@ public sealed record DiTTrainerEstimatorOptions
     /// </summary>
     public DiTConfig? Model { get; init; }
 
+    /// <summary>
+    /// Train latent DiffiT (NVIDIA's released architecture: DiT with time-dependent self-attention and its own blocks)
+    /// instead of a DiT, with the same recipe; set this or <see cref="Model"/>, not both. The export then carries
+    /// DiffiT's guidance recipe, and <see cref="Export"/>'s guidance scale (default 4) is what it recommends.
+    /// </summary>
+    public LatentDiffiTConfig? DiffiT { get; init; }
+
     /// <summary>The training recipe (AdamW, EMA, class dropout, steps, batch, seed).</summary>
     public TrainerOptions Trainer { get; init; } = new();
 
