@@ -57,11 +57,7 @@ internal static class ExportOnnxCommand
                 return 0;
             }
             string source = parse.GetValue(checkpoint)!.FullName;
-            var contents = CheckpointFile.Open(source, options.Weights);
-            string? name = parse.GetValue(model);
-            using var loaded = LatentDiffiTConfig.IsDiffiTName(name) || (name is null && LatentDiffiTCheckpoint.Recognizes(contents))
-                ? (IDiffusionTransformer)LoadDiffiT(contents, source, options)
-                : DiTCheckpoint.Load(contents, options, source);
+            using var loaded = TransformerCheckpoint.Load(source, options);
             if (names is not null) DitML.Generation.ClassNaming.Check(names, loaded.NumClasses, $"--class-names {parse.GetValue(classNames)!.FullName}");
             ModelSpace chosenSpace = parse.GetValue(space) is { } named ? ModelSpaces.Parse(named) : ModelSpaces.ForChannels(loaded.InChannels);
             var chosenPrecision = OnnxPrecisions.Parse(parse.GetValue(precision)!);
@@ -85,15 +81,5 @@ internal static class ExportOnnxCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>A latent DiffiT from the file's config (DitML metadata or shapes), or from --model and the sizes given.</summary>
-    private static LatentDiffiT LoadDiffiT(CheckpointContents contents, string source, DiTLoadOptions options)
-    {
-        if (options.Model is null) return LatentDiffiTCheckpoint.Load(contents, source);
-        var shapes = LatentDiffiTCheckpoint.InferConfig(contents, source);
-        var config = LatentDiffiTConfig.FromName(options.Model, options.InputSize ?? shapes.InputSize, options.InChannels ?? shapes.InChannels,
-            options.NumClasses ?? shapes.NumClasses, shapes.LearnSigma);
-        return LatentDiffiTCheckpoint.Load(contents, source, config);
     }
 }

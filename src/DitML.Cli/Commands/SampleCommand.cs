@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using DitML.Data;
+using DitML.Dit;
 using DitML.Generation;
 using DitML.Imaging;
 using DitML.Numpy;
+using DitML.Precision;
 using DitML.Sampling;
 
 namespace DitML.Cli.Commands;
@@ -28,7 +30,7 @@ internal static class SampleCommand
 
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var model = new Option<FileInfo>("--model", "-m") { Description = "An ONNX model written by `ditml export-onnx`.", Required = true };
+        var model = new Option<FileInfo>("--model", "-m") { Description = "An ONNX model written by `ditml export-onnx`, or a DiT / latent DiffiT checkpoint (.pt, .safetensors: sampled on TorchSharp, as the official sample.py does).", Required = true };
         var classes = new Option<string>("--classes") { Description = "Comma-separated class ids or names, e.g. 0,1,2 or Coat,Bag (names need a model exported with --class-names).", Required = true };
         var perClass = new Option<long>("--per-class") { Description = "Images per class.", DefaultValueFactory = _ => 8 };
         var seed = new Option<long>("--seed") { Description = "Global seed; the same seed gives the same images.", DefaultValueFactory = _ => 0 };
@@ -44,9 +46,10 @@ internal static class SampleCommand
         var vaeDecoder = new Option<FileInfo?>("--vae-decoder") { Description = "Latent models: the VAE decoder exported to ONNX (VaeOnnxExporter.ExportDecoder)." };
         var npz = new Option<FileInfo?>("--npz") { Description = "Write every sample as uint8 NHWC under arr_0 (the ADM evaluator's layout), streamed." };
         var device = DeviceOption.Create("The model and its VAE decoder");
+        var precision = new Option<string?>("--precision") { Description = "A checkpoint's compute precision on TorchSharp: fp32 (default) or bf16 (fast where the CPU has AVX512-BF16 or AMX). ONNX models carry their own." };
         var shard = new Option<string?>("--shard") { Description = "I/N: generate only shard I (0-based) of N of the run into --npz; join shards with `ditml merge-npz`." };
         var command = new Command("sample", "Generate class-conditional images from an exported model with classifier-free guidance.");
-        foreach (var o in new Option[] { model, classes, perClass, seed, sampler, steps, cfg, eta, batch, threads, device, vaeDecoder, outPath, grid, scale, npz, shard })
+        foreach (var o in new Option[] { model, classes, perClass, seed, sampler, steps, cfg, eta, batch, threads, device, precision, vaeDecoder, outPath, grid, scale, npz, shard })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -83,14 +86,19 @@ internal static class SampleCommand
                 BatchSize = batchSize,
                 GuidanceScale = parse.GetValue(cfg),
             };
-            using var generator = DiffusionGenerator.Open(modelPath, new DiffusionGeneratorOptions
+            var generatorOptions = new DiffusionGeneratorOptions
             {
                 Sampler = samplerOptions,
                 Threads = parse.GetValue(threads),
                 UseModelSampler = parse.GetValue(sampler) is null && parse.GetValue(steps) is null,
                 VaeDecoderPath = parse.GetValue(vaeDecoder)?.FullName,
                 Device = onDevice,
-            });
+            };
+            using var generator = TransformerCheckpoint.IsCheckpointPath(modelPath)
+                ? OpenCheckpoint(modelPath, generatorOptions, parse.GetValue(precision))
+                : parse.GetValue(precision) is not null
+                    ? throw new ArgumentException("--precision is for checkpoints sampled on TorchSharp; an ONNX model's precision is chosen at export (ditml export-onnx --precision)")
+                    : DiffusionGenerator.Open(modelPath, generatorOptions);
             samplerOptions = generator.Sampler.Options;
             var classIds = classTexts.Select(c => long.TryParse(c, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long id) ? id
                 : ClassNaming.Find(generator.ClassNames, c, "the model")).ToArray();
@@ -214,6 +222,27 @@ internal static class SampleCommand
             && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long count) && count >= 1 && i < count)
             return (i, count);
         throw new ArgumentException($"--shard must be I/N with 0 ≤ I < N (e.g. 0/4 for the first of 4), got '{text}'");
+    }
+
+    /// <summary>A DiT or latent DiffiT checkpoint sampled on TorchSharp, described as its export would be.</summary>
+    private static DiffusionGenerator OpenCheckpoint(string path, DiffusionGeneratorOptions options, string? precisionText)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"model not found: {path}", path);
+        if (ImageDiffiTCommands.IsImageDiffiT(path))
+            throw new ArgumentException($"{path} is an image DiffiT (EDM) checkpoint: export it (ditml export-onnx --checkpoint) and sample the ONNX model");
+        var precision = precisionText is null ? ComputePrecision.Fp32 : ComputePrecisionNames.Parse(precisionText);
+        if (options.Device is { WantsGpu: true } device)
+            throw new ArgumentException($"--device {device}: checkpoints are sampled on libtorch's CPU here; export the model (ditml export-onnx) to sample it on the GPU");
+        var model = TransformerCheckpoint.Load(path, new DiTLoadOptions());
+        try
+        {
+            return CheckpointGenerator.Open(model, options, description: null, precision);   // guidance as export-onnx recommends
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Refuses a file that would not fit in the free space of its disk, before any row is generated.</summary>

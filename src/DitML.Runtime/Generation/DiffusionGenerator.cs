@@ -14,15 +14,23 @@ namespace DitML.Generation;
 /// </summary>
 public sealed class DiffusionGenerator : IImageGenerator, IDisposable
 {
-    private readonly OnnxDenoiser denoiser;
+    private readonly IDenoiser denoiser;
+    private readonly DiTModelInfo? info;
+    private readonly EdmModelInfo? edmInfo;
+    private readonly IReadOnlyList<string>? classNames;
     private readonly DiffusionSampler sampler;
     private readonly OnnxVaeDecoder? decoder;
+    private readonly IDisposable? owned;
 
-    private DiffusionGenerator(OnnxDenoiser denoiser, DiffusionSampler sampler, OnnxVaeDecoder? decoder)
+    private DiffusionGenerator(IDenoiser denoiser, DiTModelInfo? info, EdmModelInfo? edmInfo, DiffusionSampler sampler, OnnxVaeDecoder? decoder, IDisposable? owned)
     {
         this.denoiser = denoiser;
+        this.info = info;
+        this.edmInfo = edmInfo;
+        classNames = edmInfo?.ClassNames ?? info?.ClassNames;
         this.sampler = sampler;
         this.decoder = decoder;
+        this.owned = owned;
     }
 
     /// <summary>Opens an exported model.</summary>
@@ -30,37 +38,66 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
     {
         options ??= new DiffusionGeneratorOptions();
         var denoiser = new OnnxDenoiser(modelPath, new OnnxDenoiserOptions { IntraOpThreads = options.Threads, Device = options.Device });
+        try
+        {
+            if (denoiser.EdmInfo is { } edm) return new DiffusionGenerator(denoiser, null, edm, EdmSampler(modelPath, edm, options), null, denoiser);
+            return Build(denoiser, denoiser.Info, options, modelPath, denoiser, denoiser.Device);
+        }
+        catch
+        {
+            denoiser.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A generator over any DiT-interface denoiser (a TorchSharp model through <c>TorchDenoiser</c>, say) described by
+    /// <paramref name="info"/> — what an export's metadata would say (<c>DiTOnnxExporter.Metadata</c> gives it for a
+    /// config) — with the same sampler defaults, guidance recipe, clipping and VAE decoding as an exported model.
+    /// </summary>
+    /// <param name="denoiser">The model.</param>
+    /// <param name="info">Its description: space, schedule, recommended guidance, class names.</param>
+    /// <param name="options">Sampler, VAE decoder (latent models), threads of the decoder.</param>
+    /// <param name="owned">Disposed with the generator (the model behind the denoiser); null: the caller keeps it.</param>
+    /// <exception cref="ArgumentException">A latent model without a VAE decoder, or one whose latents do not fit it.</exception>
+    public static DiffusionGenerator Create(IDenoiser denoiser, DiTModelInfo info, DiffusionGeneratorOptions? options = null, IDisposable? owned = null)
+    {
+        ArgumentNullException.ThrowIfNull(denoiser);
+        ArgumentNullException.ThrowIfNull(info);
+        return Build(denoiser, info, options ?? new DiffusionGeneratorOptions(), info.DisplayName, owned, options?.Device);
+    }
+
+    private static DiffusionGenerator Build(IDenoiser denoiser, DiTModelInfo info, DiffusionGeneratorOptions options, string source, IDisposable? owned, OnnxDevice? decoderDevice)
+    {
         OnnxVaeDecoder? decoder = null;
         try
         {
-            if (denoiser.EdmInfo is { } edm) return new DiffusionGenerator(denoiser, EdmSampler(modelPath, edm, options), null);
-            bool latent = denoiser.Info.Space == ModelSpace.Latent;
+            bool latent = info.Space == ModelSpace.Latent;
             if (latent)
             {
                 if (options.VaeDecoderPath is null)
-                    throw new ArgumentException($"{modelPath} is a latent-space model: give the VAE decoder that turns its samples into images (VaeDecoderPath; export one with VaeOnnxExporter.ExportDecoder)");
-                decoder = new OnnxVaeDecoder(options.VaeDecoderPath, options.Threads, denoiser.Device);
+                    throw new ArgumentException($"{source} is a latent-space model: give the VAE decoder that turns its samples into images (VaeDecoderPath; export one with VaeOnnxExporter.ExportDecoder)");
+                decoder = new OnnxVaeDecoder(options.VaeDecoderPath, options.Threads, decoderDevice);
                 if (decoder.LatentChannels != denoiser.Channels)
-                    throw new ArgumentException($"the VAE decoder takes {decoder.LatentChannels}-channel latents; {modelPath} samples {denoiser.Channels} channels");
+                    throw new ArgumentException($"the VAE decoder takes {decoder.LatentChannels}-channel latents; {source} samples {denoiser.Channels} channels");
             }
             // Pixel-space models clip the predicted x̂₀ to the data range [−1, 1], as ADM does for images; without it the
             // deterministic samplers diverge on a young model. Latent models are not clipped, as in the official DiT.
             var requested = options.Sampler ?? new SamplerOptions();
             var samplerOptions = requested with
             {
-                GuidanceScale = requested.GuidanceScale ?? denoiser.Info.GuidanceScale,
+                GuidanceScale = requested.GuidanceScale ?? info.GuidanceScale,
                 // The model's guidance recipe (latent DiffiT: power-cosine at latent ≤ 32, channels 0–2 only).
-                GuidanceSchedule = requested.GuidanceSchedule ?? denoiser.Info.GuidanceSchedule,
-                GuideFirstThreeChannels = requested.GuideFirstThreeChannels || denoiser.Info.GuideFirstThreeChannels,
+                GuidanceSchedule = requested.GuidanceSchedule ?? info.GuidanceSchedule,
+                GuideFirstThreeChannels = requested.GuideFirstThreeChannels || info.GuideFirstThreeChannels,
                 ClipDenoised = !latent,
             };
-            var sampler = DiffusionSampler.Create(samplerOptions, NoiseSchedule.Linear(denoiser.Info.DiffusionSteps));
-            return new DiffusionGenerator(denoiser, sampler, decoder);
+            var sampler = DiffusionSampler.Create(samplerOptions, NoiseSchedule.Linear(info.DiffusionSteps));
+            return new DiffusionGenerator(denoiser, info, null, sampler, decoder, owned);
         }
         catch
         {
             decoder?.Dispose();
-            denoiser.Dispose();
             throw;
         }
     }
@@ -90,16 +127,17 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
 
     /// <summary>The DiT's description.</summary>
     /// <exception cref="InvalidOperationException">An EDM model: see <see cref="EdmInfo"/>.</exception>
-    public DiTModelInfo Info => denoiser.Info;
+    public DiTModelInfo Info => info ?? throw new InvalidOperationException("an EDM model (image DiffiT) has no DiT description: read EdmInfo");
 
     /// <summary>The EDM model's description (image DiffiT); null for a DiT.</summary>
-    public EdmModelInfo? EdmInfo => denoiser.EdmInfo;
+    public EdmModelInfo? EdmInfo => edmInfo;
 
     /// <summary>The sampler in use.</summary>
     public DiffusionSampler Sampler => sampler;
 
     /// <summary>Where the model runs: the device asked for, or the CPU where <see cref="OnnxDevice.Auto"/> found no GPU.</summary>
-    public OnnxDevice Device => denoiser.Device;
+    /// <remarks>A generator over a caller's denoiser (<see cref="Create"/>) reports the CPU unless it is an <see cref="OnnxDenoiser"/>.</remarks>
+    public OnnxDevice Device => (denoiser as OnnxDenoiser)?.Device ?? OnnxDevice.Cpu;
 
     /// <inheritdoc />
     public int Channels => decoder?.OutChannels ?? denoiser.Channels;
@@ -114,7 +152,7 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
     public int NumClasses => denoiser.NumClasses;
 
     /// <inheritdoc />
-    public IReadOnlyList<string>? ClassNames => denoiser.ClassNames;
+    public IReadOnlyList<string>? ClassNames => classNames;
 
     /// <inheritdoc />
     public void Generate(ReadOnlySpan<long> labels, ReadOnlySpan<long> seeds, Span<float> pixels, IProgress<GenerationProgress>? progress = null) =>
@@ -133,6 +171,6 @@ public sealed class DiffusionGenerator : IImageGenerator, IDisposable
     public void Dispose()
     {
         decoder?.Dispose();
-        denoiser.Dispose();
+        owned?.Dispose();
     }
 }

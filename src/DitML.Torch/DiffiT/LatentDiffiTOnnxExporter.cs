@@ -39,15 +39,28 @@ public static class LatentDiffiTOnnxExporter
         var y = g.Input("y", OnnxElementType.Int64, "N");
         g.Output("out", Forward(g, config, weights, x, t, y), OnnxElementType.Float, "N", config.OutChannels, config.InputSize, config.InputSize);
 
+        foreach (var (k, v) in Metadata(config, options)) g.Metadata(k, v);
+        return g.Build();
+    }
+
+    /// <summary>
+    /// The metadata an export of a <paramref name="config"/> model carries (config, DiT's serving keys, the release's
+    /// guidance recipe, then <see cref="DiTOnnxExportOptions.Extra"/>; no options: the release's guidance scale for the
+    /// size): what <c>DiTModelInfo.FromMetadata</c> reads back, also for sampling a checkpoint without exporting it.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Metadata(LatentDiffiTConfig config, DiTOnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        options ??= new DiTOnnxExportOptions { GuidanceScale = LatentDiffiTGuidance.ScaleFor(config.InputSize) };
         var inv = CultureInfo.InvariantCulture;
         var schedule = LatentDiffiTGuidance.ScheduleFor(config.InputSize);
-        g.Metadata(LatentDiffiTOnnxMetadata.Config, config.ToJson());
-        TransformerOnnx.ServingMetadata(g, options, config.InChannels, config.NumClasses);
-        g.Metadata(GuidanceOnnxMetadata.Channels, LatentDiffiTGuidance.GuidedChannels.ToString(inv))
-            .Metadata(GuidanceOnnxMetadata.Schedule, schedule.KindText)
-            .Metadata(GuidanceOnnxMetadata.Power, schedule.Power.ToString("R", inv));
-        foreach (var (k, v) in options.Extra) g.Metadata(k, v);
-        return g.Build();
+        var m = new Dictionary<string, string> { [LatentDiffiTOnnxMetadata.Config] = config.ToJson() };
+        foreach (var (k, v) in TransformerOnnx.ServingMetadata(options, config.InChannels, config.NumClasses)) m[k] = v;
+        m[GuidanceOnnxMetadata.Channels] = LatentDiffiTGuidance.GuidedChannels.ToString(inv);
+        m[GuidanceOnnxMetadata.Schedule] = schedule.KindText;
+        m[GuidanceOnnxMetadata.Power] = schedule.Power.ToString("R", inv);
+        foreach (var (k, v) in options.Extra) m[k] = v;
+        return m;
     }
 
     private static string Forward(OnnxGraphBuilder g, LatentDiffiTConfig c, Func<string, float[]> w, string x, string t, string y)

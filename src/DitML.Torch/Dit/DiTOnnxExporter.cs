@@ -27,10 +27,23 @@ public static class DiTOnnxExporter
         var y = g.Input("y", OnnxElementType.Int64, "N");
         g.Output("out", e.Forward(x, t, y), OnnxElementType.Float, "N", config.OutChannels, config.InputSize, config.InputSize);
 
-        g.Metadata(DiTOnnxMetadata.Config, config.ToJson());
-        TransformerOnnx.ServingMetadata(g, options, config.InChannels, config.NumClasses);
-        foreach (var (k, v) in options.Extra) g.Metadata(k, v);
+        foreach (var (k, v) in Metadata(config, options)) g.Metadata(k, v);
         return g.Build();
+    }
+
+    /// <summary>
+    /// The metadata an export of a <paramref name="config"/> model carries (config, serving keys, then
+    /// <see cref="DiTOnnxExportOptions.Extra"/>): what <c>DiTModelInfo.FromMetadata</c> reads back, also for sampling
+    /// a checkpoint without exporting it.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Metadata(DiTConfig config, DiTOnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        options ??= new DiTOnnxExportOptions();
+        var m = new Dictionary<string, string> { [DiTOnnxMetadata.Config] = config.ToJson() };
+        foreach (var (k, v) in TransformerOnnx.ServingMetadata(options, config.InChannels, config.NumClasses)) m[k] = v;
+        foreach (var (k, v) in options.Extra) m[k] = v;
+        return m;
     }
 
     /// <summary>Emits the graph of one model; names follow the state_dict.</summary>

@@ -16,21 +16,25 @@ internal static class TransformerOnnx
     /// classes, recommended guidance scale and (when given) class names. The caller adds its own keys and then
     /// <see cref="DiTOnnxExportOptions.Extra"/>, which may override any of them.
     /// </summary>
-    public static void ServingMetadata(OnnxGraphBuilder g, DiTOnnxExportOptions options, int inChannels, int numClasses)
+    public static Dictionary<string, string> ServingMetadata(DiTOnnxExportOptions options, int inChannels, int numClasses)
     {
         var inv = CultureInfo.InvariantCulture;
-        g.Metadata(DiTOnnxMetadata.Schedule, "linear")
-            .Metadata(DiTOnnxMetadata.DiffusionSteps, options.DiffusionSteps.ToString(inv))
-            .Metadata(DiTOnnxMetadata.Space, (options.Space ?? ModelSpaces.ForChannels(inChannels)).ToText())
-            .Metadata(DiTOnnxMetadata.LatentScale, options.LatentScale.ToString("R", inv))
-            .Metadata(DiTOnnxMetadata.NumClasses, numClasses.ToString(inv))
-            .Metadata(DiTOnnxMetadata.GuidanceScale, options.GuidanceScale.ToString("R", inv))
-            .Metadata(DiTOnnxMetadata.Precision, options.Precision.ToText());
+        var m = new Dictionary<string, string>
+        {
+            [DiTOnnxMetadata.Schedule] = "linear",
+            [DiTOnnxMetadata.DiffusionSteps] = options.DiffusionSteps.ToString(inv),
+            [DiTOnnxMetadata.Space] = (options.Space ?? ModelSpaces.ForChannels(inChannels)).ToText(),
+            [DiTOnnxMetadata.LatentScale] = options.LatentScale.ToString("R", inv),
+            [DiTOnnxMetadata.NumClasses] = numClasses.ToString(inv),
+            [DiTOnnxMetadata.GuidanceScale] = options.GuidanceScale.ToString("R", inv),
+            [DiTOnnxMetadata.Precision] = options.Precision.ToText(),
+        };
         if (options.ClassNames is { } names)
         {
             DitML.Generation.ClassNaming.Check(names, numClasses, "ClassNames");
-            g.Metadata(DiTOnnxMetadata.ClassNames, System.Text.Json.JsonSerializer.Serialize(names));
+            m[DiTOnnxMetadata.ClassNames] = System.Text.Json.JsonSerializer.Serialize(names);
         }
+        return m;
     }
 
     /// <summary>x (N, C, I, I) → patch tokens plus <c>pos_embed</c>, (N, T, D).</summary>
