@@ -231,8 +231,9 @@ internal static class SampleCommand
         if (ImageDiffiTCommands.IsImageDiffiT(path))
             throw new ArgumentException($"{path} is an image DiffiT (EDM) checkpoint: export it (ditml export-onnx --checkpoint) and sample the ONNX model");
         var precision = precisionText is null ? ComputePrecision.Fp32 : ComputePrecisionNames.Parse(precisionText);
-        if (options.Device is { WantsGpu: true } device)
+        if (options.Device is { Kind: DitML.Onnx.OnnxDeviceKind.Cuda } device)
             throw new ArgumentException($"--device {device}: checkpoints are sampled on libtorch's CPU here; export the model (ditml export-onnx) to sample it on the GPU");
+        options = options with { Device = null };                                 // auto: the CPU, where libtorch runs
         var model = TransformerCheckpoint.Load(path, new DiTLoadOptions());
         try
         {

@@ -21,9 +21,9 @@ public sealed class SampleCheckpointTests
             byte[] Sample(string model, string npz)
             {
                 var (code, output, error) = CliRunner.Run("sample", "--model", model, "--classes", "0,5,9", "--per-class", "3", "--seed", "4",
-                    "--steps", "10", "--cfg", "2", "--npz", npz);
+                    "--steps", "10", "--cfg", "2", "--npz", npz, "--device", "auto");
                 Assert.AreEqual(0, code, error);
-                StringAssert.Contains(output, "guidance 2");
+                StringAssert.Contains(output, "guidance 2, on cpu");
                 return NpyArray.ReadNpz(npz)["arr_0"].Data;
             }
             var fromCheckpoint = Sample(Shipped("ema.safetensors"), Path.Combine(dir, "checkpoint.npz"));
