@@ -1,11 +1,9 @@
-using DitML.Checkpoints;
 using DitML.Data;
 using DitML.ML.Generation;
 using DitML.Models;
 using DitML.Onnx;
 using DitML.Training;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using DitML.Dit;
 using DitML.DiffiT;
 
@@ -46,7 +44,7 @@ public sealed class DiTTrainerEstimator : IEstimator<DiffusionGenerateTransforme
     {
         ArgumentNullException.ThrowIfNull(input);
         var data = DataViewImages.Read(input, Options.PixelsColumnName, Options.LabelColumnName);
-        bool resume = File.Exists(Path.Combine(Options.OutputDirectory, TrainingCheckpoint.FileName));
+        bool resume = TrainedGenerator.HoldsRun(Options.OutputDirectory);
         using (var trainer = resume ? DiTTrainer.Resume(Options.OutputDirectory, data, Options.Trainer.Steps)
             : Options.DiffiT is { } diffit ? DiTTrainer.Create(diffit, data, Options.Trainer, Options.OutputDirectory)
             : DiTTrainer.Create(Options.Model ?? DefaultConfig(data), data, Options.Trainer, Options.OutputDirectory))
@@ -67,14 +65,8 @@ public sealed class DiTTrainerEstimator : IEstimator<DiffusionGenerateTransforme
     /// DiffusionGenerate transformer makes of rows: their columns plus the generated image and pixel columns
     /// (<see cref="DiTTrainerEstimatorOptions.Generate"/> names them; the rows it transforms need Label and Seed).
     /// </summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        foreach (var name in new[] { Options.PixelsColumnName, Options.LabelColumnName })
-            if (!inputSchema.Any(c => c.Name == name))
-                throw new ArgumentException($"input has no column '{name}' (columns: {string.Join(", ", inputSchema.Select(c => c.Name))})");
-        return GenerationSchema.OutputShape(inputSchema, Options.Generate);
-    }
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        TrainedGenerator.OutputShape(inputSchema, Options.PixelsColumnName, Options.LabelColumnName, Options.Generate);
 
     private static DiTConfig DefaultConfig(IImageDataset data) => new DiTConfig
     {

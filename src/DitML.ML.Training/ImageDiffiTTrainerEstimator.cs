@@ -1,4 +1,3 @@
-using DitML.Checkpoints;
 using DitML.Data;
 using DitML.DiffiT;
 using DitML.ML.Generation;
@@ -40,7 +39,7 @@ public sealed class ImageDiffiTTrainerEstimator : IEstimator<DiffusionGenerateTr
     {
         ArgumentNullException.ThrowIfNull(input);
         var data = DataViewImages.Read(input, Options.PixelsColumnName, Options.LabelColumnName);
-        bool resume = File.Exists(Path.Combine(Options.OutputDirectory, TrainingCheckpoint.FileName));
+        bool resume = TrainedGenerator.HoldsRun(Options.OutputDirectory);
         using (var trainer = resume
             ? EdmTrainer.Resume(Options.OutputDirectory, data, Options.Trainer.Steps)
             : EdmTrainer.Create(Options.Model ?? DefaultConfig(data), data, Options.Trainer, Options.OutputDirectory, Options.Edm))
@@ -53,14 +52,8 @@ public sealed class ImageDiffiTTrainerEstimator : IEstimator<DiffusionGenerateTr
     }
 
     /// <summary>The input must hold the pixel and label columns; the output is the fitted generator's (see <see cref="DiTTrainerEstimator.GetOutputSchema"/>).</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        foreach (var name in new[] { Options.PixelsColumnName, Options.LabelColumnName })
-            if (!inputSchema.Any(c => c.Name == name))
-                throw new ArgumentException($"input has no column '{name}' (columns: {string.Join(", ", inputSchema.Select(c => c.Name))})");
-        return GenerationSchema.OutputShape(inputSchema, Options.Generate);
-    }
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        TrainedGenerator.OutputShape(inputSchema, Options.PixelsColumnName, Options.LabelColumnName, Options.Generate);
 
     private static ImageDiffiTConfig DefaultConfig(IImageDataset data)
     {
