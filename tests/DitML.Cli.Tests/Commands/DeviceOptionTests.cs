@@ -11,6 +11,13 @@ public sealed class DeviceOptionTests
 {
     private static string Shipped(string file) => Path.Combine(Packaging.DotNet.RepositoryRoot, "examples", "models", "fashion-mnist", file);
 
+    [TestInitialize]
+    public void RequireCpuOnlyBuild()
+    {
+        if (OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider"))
+            Assert.Inconclusive("this build carries ONNX Runtime's CUDA provider");
+    }
+
     private static void AssertOneLineRefusal(int code, string error, string expected)
     {
         Assert.AreEqual(2, code, error);
@@ -23,8 +30,6 @@ public sealed class DeviceOptionTests
     [TestMethod]
     public void SampleOnCudaIsRefusedAtOnceAndAutoRunsOnTheCpu()
     {
-        if (OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider"))
-            Assert.Inconclusive("this build carries ONNX Runtime's CUDA provider");
         string dir = Directory.CreateTempSubdirectory("ditml-cli-device").FullName;
         try
         {
@@ -52,8 +57,6 @@ public sealed class DeviceOptionTests
     [TestMethod]
     public void FidOnCudaIsRefusedAtOnceAndInceptionWeightsOnAGpuAreExplained()
     {
-        if (OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider"))
-            Assert.Inconclusive("this build carries ONNX Runtime's CUDA provider");
         string stats = Shipped("test-stats.npz");
         var (code, _, error) = CliRunner.Run("fid", "--real", stats, "--fake", stats, "--classifier", Shipped("classifier.onnx"), "--device", "cuda");
         AssertOneLineRefusal(code, error, "cannot run on cuda:0");
